@@ -1,0 +1,187 @@
+// `npm run bench`: seeds 10,000 posts, then measures Folio's pages against a bare Fastify baseline in the same run.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import { closeDatabase, openDatabase } from '../src/db/client.ts'
+import { migrateDatabase } from '../src/db/migrate.ts'
+import { searchPosts } from '../src/features/search/queries.ts'
+import { parseSearchQuery } from '../src/features/search/query.ts'
+import { seedDemoContent } from '../src/features/seed/demo.ts'
+
+const POSTS = Number(process.env.BENCH_POSTS ?? 10_000)
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8)
+const CONNECTIONS = 10
+const ROOT = join(import.meta.dirname, '..')
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
+    })
+  })
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} did not answer within 30 s`)
+}
+
+async function startServer(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitForHttp(`${url}/`, child)
+  return { url, child }
+}
+
+interface Measure {
+  readonly rps: number
+  readonly p99: number
+  readonly p50: number
+  readonly errors: number
+}
+
+async function measure(url: string, connections: number, duration: number): Promise<Measure> {
+  const result = await autocannon({ url, connections, duration, pipelining: 1 })
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'folio-bench-'))
+const dbPath = join(dir, 'folio.db')
+const children: ChildProcess[] = []
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+})
+
+console.log(
+  `Folio benchmark: ${POSTS} posts, ${CONNECTIONS} connections, ${DURATION}s per page, node ${process.version}`,
+)
+
+// 1. Seed through the same code path as the admin.
+let started = performance.now()
+const db = openDatabase(dbPath)
+migrateDatabase(db)
+seedDemoContent(db, { posts: POSTS })
+db.$client.pragma('wal_checkpoint(TRUNCATE)')
+console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+// 2. Pick the pages to measure from the seeded data.
+const sample = db.$client
+  .prepare(
+    `select slug from posts where status != 'draft' and published_at <= ? and kind = 'article'
+     and body_md like '%\`\`\`%' order by published_at desc limit 1 offset 100`,
+  )
+  .get(Date.now()) as { slug: string }
+const tag = db.$client
+  .prepare(
+    'select t.slug from tags t join post_tags pt on pt.tag_id = t.id group by t.id order by count(*) desc limit 1',
+  )
+  .get() as { slug: string }
+const searchTerms = ['sqlite', 'performance', 'cache', '"static site"', 'optim*', 'fastify deploy']
+
+// In-process search latency: SQLite alone, no HTTP, over several kinds of query.
+const searchTimes: number[] = []
+for (let round = 0; round < 200; round++) {
+  for (const term of searchTerms) {
+    const match = parseSearchQuery(term).match as string
+    started = performance.now()
+    searchPosts(db, match, new Date(), { limit: 10, offset: 0 })
+    searchTimes.push(performance.now() - started)
+  }
+}
+searchTimes.sort((a, b) => a - b)
+closeDatabase(db)
+
+const pages = [
+  { name: 'home', path: '/' },
+  { name: 'list page 300', path: '/posts?page=300' },
+  { name: 'post', path: `/posts/${sample.slug}` },
+  { name: 'tag', path: `/tags/${tag.slug}` },
+  { name: 'search', path: '/search?q=sqlite' },
+]
+
+// 3. Folio, as production runs it.
+const folio = await startServer('src/server.ts', {
+  DATABASE_PATH: dbPath,
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+})
+children.push(folio.child)
+const postBytes = (await (await fetch(`${folio.url}${pages[2]?.path}`)).text()).length
+
+// 4. The baseline: same size as the post page.
+const baseline = await startServer('bench/baseline-server.ts', { BASELINE_BYTES: String(postBytes) })
+children.push(baseline.child)
+
+const results: { name: string; path: string; m: Measure; latency: Measure }[] = []
+const baselineRuns: Measure[] = []
+
+// Warm both servers (JIT, SQLite page cache) before measuring anything.
+await measure(`${baseline.url}/`, CONNECTIONS, 2)
+for (const page of pages) await measure(`${folio.url}${page.path}`, CONNECTIONS, 1)
+
+baselineRuns.push(await measure(`${baseline.url}/`, CONNECTIONS, DURATION))
+for (const page of pages) {
+  const m = await measure(`${folio.url}${page.path}`, CONNECTIONS, DURATION)
+  // p99 under load is mostly queueing; a single connection shows the page's own latency.
+  const latency = await measure(`${folio.url}${page.path}`, 1, Math.max(3, Math.round(DURATION / 2)))
+  results.push({ ...page, m, latency })
+}
+baselineRuns.push(await measure(`${baseline.url}/`, CONNECTIONS, DURATION))
+
+const baselineRps = baselineRuns.reduce((sum, r) => sum + r.rps, 0) / baselineRuns.length
+const pad = (s: string, n: number) => s.padEnd(n)
+const num = (n: number, d = 0) => n.toFixed(d).padStart(9)
+
+console.log(
+  `\nbaseline: bare Fastify, static ${postBytes}-byte HTML string: ${baselineRuns.map((r) => r.rps.toFixed(0)).join(' / ')} req/s (mean ${baselineRps.toFixed(0)})\n`,
+)
+console.log(
+  `${pad('page', 15)}${pad('path', 40)}${'req/s'.padStart(9)}${'ratio'.padStart(9)}${'p99@10'.padStart(9)}${'p50@1'.padStart(9)}${'p99@1'.padStart(9)}  errors`,
+)
+for (const r of results) {
+  console.log(
+    `${pad(r.name, 15)}${pad(r.path.slice(0, 38), 40)}${num(r.m.rps)}${num(r.m.rps / baselineRps, 2)}${num(r.m.p99)}${num(r.latency.p50)}${num(r.latency.p99)}  ${r.m.errors + r.latency.errors}`,
+  )
+}
+console.log('(latencies in ms; p99@10 under 10 connections, p50@1/p99@1 with one connection)')
+console.log(
+  `\nsearch in SQLite alone (${searchTimes.length} queries over ${searchTerms.join(', ')}): p50 ${percentile(searchTimes, 50).toFixed(2)} ms, p99 ${percentile(searchTimes, 99).toFixed(2)} ms, max ${percentile(searchTimes, 100).toFixed(2)} ms`,
+)
+const worst = Math.min(...results.map((r) => r.m.rps / baselineRps))
+console.log(`lowest ratio to baseline: ${worst.toFixed(2)} (target ≥ 0.30)`)
+process.exit(0)

@@ -1,0 +1,99 @@
+// Owns assembling the Fastify app: plugins, features, and the error and 404 handlers.
+import { join } from 'node:path'
+import { constants as zlibConstants } from 'node:zlib'
+import fastifyCompress from '@fastify/compress'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
+import type { Config } from './config.ts'
+import type { Db } from './db/client.ts'
+import blogRoutes from './features/blog/routes.ts'
+import feedRoutes from './features/feeds/routes.ts'
+import healthRoutes from './features/health/routes.ts'
+import searchRoutes from './features/search/routes.ts'
+import seoRoutes from './features/seo/routes.ts'
+import errorPages from './plugins/error-pages.ts'
+import httpCache from './plugins/http-cache.ts'
+import media from './plugins/media.ts'
+import securityHeaders from './plugins/security-headers.ts'
+import site from './plugins/site.ts'
+import staticAssets from './plugins/static-assets.ts'
+import views from './plugins/views.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    db: Db
+  }
+}
+
+export const STATIC_DIR = join(import.meta.dirname, '..', 'static')
+
+export interface BuildOptions {
+  readonly config: Config
+  readonly db: Db
+  /** Overrides for tests (a silent logger, say). */
+  readonly fastify?: FastifyServerOptions
+}
+
+export async function buildApp({ config, db, fastify }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Never log what could carry a session or a password.
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      // Someone running `npm start` in a terminal reads lines, not JSON.
+      ...(config.nodeEnv === 'development' && process.stdout.isTTY
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { ignore: 'pid,hostname,reqId', translateTime: 'HH:MM:ss' },
+            },
+          }
+        : {}),
+    },
+    // One line per request, written in onResponse below.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    bodyLimit: 1024 * 1024,
+    ...fastify,
+  })
+
+  app.decorate('config', config)
+  app.decorate('db', db)
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    )
+  })
+
+  await app.register(securityHeaders, { config })
+  await app.register(fastifyCompress, {
+    global: true,
+    encodings: ['br', 'gzip'],
+    threshold: 1024,
+    // Quality 11 is for build-time assets; per-request HTML needs a fast setting.
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  })
+  await app.register(httpCache)
+  await app.register(staticAssets, { dir: STATIC_DIR })
+  await app.register(media, { dir: config.mediaDir })
+  await app.register(views, { cache: config.nodeEnv !== 'development' })
+  await app.register(site, { db, config })
+  await app.register(errorPages, { config })
+
+  await app.register(healthRoutes, { db })
+  await app.register(feedRoutes, { db, config })
+  await app.register(seoRoutes, { db, config })
+  await app.register(searchRoutes, { db })
+  // Last: its /:slug catch-all for pages must not shadow anything above.
+  await app.register(blogRoutes, { db })
+
+  return app
+}

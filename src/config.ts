@@ -1,0 +1,83 @@
+// Owns the runtime configuration: one zod schema over the environment, frozen.
+import { z } from 'zod'
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const schema = z.object({
+  PORT: z.coerce
+    .number({ message: 'expected a port number between 0 and 65535' })
+    .int('expected a port number between 0 and 65535')
+    .min(0, 'expected a port number between 0 and 65535')
+    .max(65535, 'expected a port number between 0 and 65535')
+    .default(3000),
+  HOST: z.string().min(1, 'expected a host name or IP address').default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1, 'expected a file path').default('./data/folio.db'),
+  MEDIA_DIR: z.string().min(1, 'expected a directory path').default('./data/media'),
+  SITE_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an absolute http:// or https:// URL' })
+    .default('http://localhost:3000')
+    .transform((v) => v.replace(/\/+$/, '')),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
+    .default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  TRUST_PROXY: booleanish.default(false),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
+  NOTIFY_EMAIL: z.email({ message: 'expected an email address' }).optional(),
+})
+
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly databasePath: string
+  readonly mediaDir: string
+  readonly siteUrl: string
+  readonly secureCookies: boolean
+  readonly nodeEnv: 'development' | 'production' | 'test'
+  readonly logLevel: string
+  readonly trustProxy: boolean
+  readonly smtpUrl: string | undefined
+  readonly notifyEmail: string | undefined
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the configuration from `env`; throws a ConfigError whose message is one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string> = {}
+  for (const key of Object.keys(schema.shape)) {
+    // An empty variable means "not set", as in most process managers' env files.
+    const value = env[key]?.trim()
+    if (value) input[key] = value
+  }
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0])
+      return `Invalid ${key}=${JSON.stringify(input[key] ?? '')}: ${issue.message}`
+    })
+    throw new ConfigError(lines.join('\n'))
+  }
+  const c = parsed.data
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    databasePath: c.DATABASE_PATH,
+    mediaDir: c.MEDIA_DIR,
+    siteUrl: c.SITE_URL,
+    secureCookies: c.SITE_URL.startsWith('https:'),
+    nodeEnv: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY,
+    smtpUrl: c.SMTP_URL,
+    notifyEmail: c.NOTIFY_EMAIL,
+  })
+}

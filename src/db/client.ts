@@ -1,0 +1,31 @@
+// Owns opening the SQLite file: the pragmas every connection needs, and the drizzle wrapper.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
+import * as schema from './schema.ts'
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+export interface OpenOptions {
+  readonly readonly?: boolean
+}
+
+/**
+ * Opens (creating if needed) the database file. WAL lets readers run beside the one writer;
+ * synchronous=FULL makes every acknowledged commit durable across a power cut, which costs
+ * little on a blog where writes are rare.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path, { readonly: options.readonly ?? false })
+  sqlite.pragma('busy_timeout = 5000')
+  if (!options.readonly) sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  return drizzle({ client: sqlite, schema }) as Db
+}
+
+export function closeDatabase(db: Db): void {
+  if (db.$client.open) db.$client.close()
+}

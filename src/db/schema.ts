@@ -1,0 +1,122 @@
+// Owns every table of Folio's SQLite database; drizzle-kit generates migrations/ from this file.
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const POST_KINDS = ['article', 'link'] as const
+export const POST_STATUSES = ['draft', 'published', 'scheduled'] as const
+export const PAGE_STATUSES = ['draft', 'published'] as const
+
+export type PostKind = (typeof POST_KINDS)[number]
+export type PostStatus = (typeof POST_STATUSES)[number]
+export type PageStatus = (typeof PAGE_STATUSES)[number]
+
+const timestamps = {
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+}
+
+export const series = sqliteTable('series', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  descriptionMd: text('description_md').notNull().default(''),
+  descriptionHtml: text('description_html').notNull().default(''),
+  ...timestamps,
+})
+
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: POST_KINDS }).notNull().default('article'),
+    title: text('title').notNull(),
+    slug: text('slug').notNull().unique(),
+    bodyMd: text('body_md').notNull().default(''),
+    bodyHtml: text('body_html').notNull().default(''),
+    /** The author's excerpt as Markdown; empty means "derive it from the body". */
+    excerptMd: text('excerpt_md').notNull().default(''),
+    /** What lists show: the manual excerpt, the part before <!--more-->, or the first paragraph. */
+    excerptHtml: text('excerpt_html').notNull().default(''),
+    /** True when the list excerpt is shorter than the post, so lists offer "Read more". */
+    hasMore: integer('has_more', { mode: 'boolean' }).notNull().default(false),
+    linkUrl: text('link_url'),
+    quoteMd: text('quote_md').notNull().default(''),
+    quoteHtml: text('quote_html').notNull().default(''),
+    status: text('status', { enum: POST_STATUSES }).notNull().default('draft'),
+    /** When the post is (or will be) public; null for a draft that was never given a date. */
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    metaDescription: text('meta_description').notNull().default(''),
+    readingMinutes: integer('reading_minutes').notNull().default(1),
+    seriesId: integer('series_id').references(() => series.id, { onDelete: 'set null' }),
+    seriesPart: integer('series_part'),
+    ...timestamps,
+  },
+  (t) => [
+    index('posts_visibility_idx').on(t.status, t.publishedAt),
+    index('posts_published_at_idx').on(t.publishedAt),
+    index('posts_series_idx').on(t.seriesId, t.seriesPart),
+    check('posts_kind_check', sql`${t.kind} in ('article', 'link')`),
+    check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
+  ],
+)
+
+/** Old slugs of renamed posts, so that links people shared keep working. */
+export const postRedirects = sqliteTable('post_redirects', {
+  oldSlug: text('old_slug').primaryKey(),
+  postId: integer('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+export const tags = sqliteTable('tags', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+})
+
+export const postTags = sqliteTable(
+  'post_tags',
+  {
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_idx').on(t.tagId, t.postId)],
+)
+
+export const pages = sqliteTable(
+  'pages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    bodyMd: text('body_md').notNull().default(''),
+    bodyHtml: text('body_html').notNull().default(''),
+    status: text('status', { enum: PAGE_STATUSES }).notNull().default('draft'),
+    metaDescription: text('meta_description').notNull().default(''),
+    /** Position in the site navigation; null keeps the page out of it. */
+    navOrder: integer('nav_order'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('pages_slug_unique').on(t.slug),
+    check('pages_status_check', sql`${t.status} in ('draft', 'published')`),
+  ],
+)
+
+/** Site settings as key/value rows; src/features/settings validates and fills defaults. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+export type Post = typeof posts.$inferSelect
+export type NewPost = typeof posts.$inferInsert
+export type Page = typeof pages.$inferSelect
+export type Tag = typeof tags.$inferSelect
+export type Series = typeof series.$inferSelect

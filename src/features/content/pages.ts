@@ -1,0 +1,78 @@
+// Owns writing standalone pages (About, Work with me, …).
+import { and, eq, ne } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { type PageStatus, pages } from '../../db/schema.ts'
+import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+
+/** Top-level paths a page may not take, because a route of Folio's own lives there. */
+export const RESERVED_PAGE_SLUGS = new Set([
+  'admin',
+  'posts',
+  'tags',
+  'series',
+  'search',
+  'contact',
+  'media',
+  'static',
+  'healthz',
+  'feed',
+  'feed-xml',
+  'rss',
+  'rss-xml',
+  'feed-json',
+  'sitemap',
+  'sitemap-xml',
+  'robots',
+  'robots-txt',
+  'favicon-ico',
+])
+
+export interface PageInput {
+  readonly title: string
+  readonly slug?: string | undefined
+  readonly bodyMd: string
+  readonly status: PageStatus
+  readonly metaDescription?: string | undefined
+  readonly navOrder?: number | null | undefined
+}
+
+export function savePage(db: Db, input: PageInput, options: { id?: number; now?: Date } = {}): number {
+  const now = options.now ?? new Date()
+  const title = input.title.trim()
+  const bodyHtml = renderMarkdown(input.bodyMd)
+  const metaDescription = input.metaDescription?.trim() || truncateText(htmlToText(bodyHtml), 160)
+  return db.transaction((tx) => {
+    const wanted = slugify(input.slug?.trim() || title)
+    const slug = uniqueSlug(wanted, (candidate) => {
+      if (RESERVED_PAGE_SLUGS.has(candidate)) return true
+      const clash = tx
+        .select({ id: pages.id })
+        .from(pages)
+        .where(
+          options.id ? and(eq(pages.slug, candidate), ne(pages.id, options.id)) : eq(pages.slug, candidate),
+        )
+        .get()
+      return clash !== undefined
+    })
+    const values = {
+      title,
+      slug,
+      bodyMd: input.bodyMd,
+      bodyHtml,
+      status: input.status,
+      metaDescription,
+      navOrder: input.navOrder ?? null,
+      updatedAt: now,
+    }
+    if (options.id) {
+      tx.update(pages).set(values).where(eq(pages.id, options.id)).run()
+      return options.id
+    }
+    return tx
+      .insert(pages)
+      .values({ ...values, createdAt: now })
+      .returning({ id: pages.id })
+      .get().id
+  })
+}

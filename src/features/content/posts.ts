@@ -1,0 +1,194 @@
+// Owns writing posts: the one code path the admin, the seed and imports use to save a post.
+import { and, eq, max, ne, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import {
+  type PostKind,
+  type PostStatus,
+  postRedirects,
+  posts,
+  postTags,
+  series,
+  tags,
+} from '../../db/schema.ts'
+import { htmlToText, renderBody, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+
+export interface PostInput {
+  readonly title: string
+  /** Empty or missing: derived from the title. */
+  readonly slug?: string | undefined
+  readonly kind: PostKind
+  readonly bodyMd: string
+  readonly excerptMd?: string | undefined
+  readonly linkUrl?: string | undefined
+  readonly quoteMd?: string | undefined
+  readonly tags?: readonly string[] | undefined
+  /** A series title; the series is created when it does not exist yet. Empty: no series. */
+  readonly series?: string | undefined
+  /** The part's position in its series; missing: after the last part. */
+  readonly seriesPart?: number | undefined
+  readonly status: PostStatus
+  /** Missing for a published post: now. */
+  readonly publishedAt?: Date | undefined
+  readonly metaDescription?: string | undefined
+}
+
+export class PostInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'PostInputError'
+  }
+}
+
+const META_DESCRIPTION_LENGTH = 160
+
+function upsertTags(tx: Db, names: readonly string[]): number[] {
+  const ids = new Set<number>()
+  for (const raw of names) {
+    const name = raw.trim().replace(/\s+/g, ' ')
+    const slug = slugify(name)
+    if (!slug) continue
+    const existing = tx.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
+    if (existing) {
+      ids.add(existing.id)
+      continue
+    }
+    const created = tx.insert(tags).values({ slug, name }).returning({ id: tags.id }).get()
+    ids.add(created.id)
+  }
+  return [...ids]
+}
+
+function findOrCreateSeries(tx: Db, title: string, now: Date): number {
+  const slug = slugify(title)
+  const existing = tx.select({ id: series.id }).from(series).where(eq(series.slug, slug)).get()
+  if (existing) return existing.id
+  return tx
+    .insert(series)
+    .values({ slug, title: title.trim(), createdAt: now, updatedAt: now })
+    .returning({ id: series.id })
+    .get().id
+}
+
+/**
+ * Creates (no `id`) or updates a post, rendering its Markdown, tags, series and search entry in
+ * one transaction. A changed slug leaves a redirect behind so shared links keep working.
+ */
+export function savePost(db: Db, input: PostInput, options: { id?: number; now?: Date } = {}): number {
+  const now = options.now ?? new Date()
+  const title = input.title.trim()
+  if (!title) throw new PostInputError('title', 'A post needs a title.')
+  if (input.kind === 'link' && !input.linkUrl)
+    throw new PostInputError('link_url', 'A link post needs the URL it links to.')
+  if (input.status === 'scheduled' && !input.publishedAt)
+    throw new PostInputError('published_at', 'A scheduled post needs a date and time to go live.')
+
+  const body = renderBody(input.bodyMd, input.excerptMd ?? '')
+  const quoteHtml = renderMarkdown(input.quoteMd ?? '')
+  const publishedAt = input.publishedAt ?? (input.status === 'draft' ? null : now)
+  const metaDescription =
+    input.metaDescription?.trim() ||
+    truncateText(htmlToText(body.excerptHtml) || body.text, META_DESCRIPTION_LENGTH)
+
+  return db.transaction((tx) => {
+    const current = options.id
+      ? tx
+          .select({ slug: posts.slug, seriesId: posts.seriesId, seriesPart: posts.seriesPart })
+          .from(posts)
+          .where(eq(posts.id, options.id))
+          .get()
+      : undefined
+    if (options.id && !current) throw new PostInputError('id', 'That post does not exist.')
+
+    const wanted = slugify(input.slug?.trim() || title)
+    const slug = uniqueSlug(wanted, (candidate) => {
+      const clash = tx
+        .select({ id: posts.id })
+        .from(posts)
+        .where(
+          options.id ? and(eq(posts.slug, candidate), ne(posts.id, options.id)) : eq(posts.slug, candidate),
+        )
+        .get()
+      return clash !== undefined
+    })
+
+    const seriesTitle = input.series?.trim()
+    const seriesId = seriesTitle ? findOrCreateSeries(tx as unknown as Db, seriesTitle, now) : null
+    let seriesPart: number | null = null
+    if (seriesId !== null) {
+      if (input.seriesPart !== undefined) seriesPart = input.seriesPart
+      else if (current?.seriesId === seriesId && current.seriesPart !== null) seriesPart = current.seriesPart
+      else {
+        const last = tx
+          .select({ part: max(posts.seriesPart) })
+          .from(posts)
+          .where(eq(posts.seriesId, seriesId))
+          .get()
+        seriesPart = (last?.part ?? 0) + 1
+      }
+    }
+
+    const values = {
+      kind: input.kind,
+      title,
+      slug,
+      bodyMd: input.bodyMd,
+      bodyHtml: body.html,
+      excerptMd: input.excerptMd ?? '',
+      excerptHtml: body.excerptHtml,
+      hasMore: body.hasMore,
+      linkUrl: input.kind === 'link' ? (input.linkUrl ?? null) : null,
+      quoteMd: input.quoteMd ?? '',
+      quoteHtml,
+      status: input.status,
+      publishedAt,
+      metaDescription,
+      readingMinutes: body.readingMinutes,
+      seriesId,
+      seriesPart,
+      updatedAt: now,
+    }
+
+    let id: number
+    if (options.id && current) {
+      id = options.id
+      tx.update(posts).set(values).where(eq(posts.id, id)).run()
+      if (current.slug !== slug) {
+        tx.insert(postRedirects)
+          .values({ oldSlug: current.slug, postId: id, createdAt: now })
+          .onConflictDoUpdate({ target: postRedirects.oldSlug, set: { postId: id, createdAt: now } })
+          .run()
+      }
+      tx.delete(postTags).where(eq(postTags.postId, id)).run()
+    } else {
+      id = tx
+        .insert(posts)
+        .values({ ...values, createdAt: now })
+        .returning({ id: posts.id })
+        .get().id
+    }
+    // A slug in use by a post is no longer an old name of another one.
+    tx.delete(postRedirects).where(eq(postRedirects.oldSlug, slug)).run()
+
+    const tagNames = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))]
+    const tagIds = upsertTags(tx as unknown as Db, tagNames)
+    if (tagIds.length > 0)
+      tx.insert(postTags)
+        .values(tagIds.map((tagId) => ({ postId: id, tagId })))
+        .run()
+
+    const searchText = [body.text, htmlToText(quoteHtml)].filter(Boolean).join(' ')
+    tx.run(sql`DELETE FROM posts_fts WHERE rowid = ${id}`)
+    tx.run(
+      sql`INSERT INTO posts_fts (rowid, title, body, tags) VALUES (${id}, ${title}, ${searchText}, ${tagNames.join(' ')})`,
+    )
+    return id
+  })
+}
+
+export function deletePost(db: Db, id: number): void {
+  db.delete(posts).where(eq(posts.id, id)).run()
+}

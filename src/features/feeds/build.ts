@@ -1,0 +1,83 @@
+// Owns the subscription feeds: Atom, RSS 2.0 and JSON Feed 1.1 built with the `feed` package.
+import { Feed } from 'feed'
+import { absoluteUrl, absolutizeHtml, postUrl, tagUrl } from '../../lib/urls.ts'
+import type { Settings } from '../settings/service.ts'
+import type { FeedPost } from './queries.ts'
+
+export const FEED_PATHS = { atom: '/feed.xml', rss: '/rss.xml', json: '/feed.json' } as const
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** The full post as a feed reader shows it: absolute URLs, and no "#" heading anchors. */
+function feedContent(post: FeedPost, siteUrl: string): string {
+  const parts = [post.bodyHtml.replace(/ ?<a class="anchor"[^>]*>#<\/a>/g, '')]
+  if (post.kind === 'link' && post.linkUrl) {
+    if (post.quoteHtml)
+      parts.push(`<blockquote cite="${escapeHtml(post.linkUrl)}">${post.quoteHtml}</blockquote>`)
+    parts.push(`<p><a href="${escapeHtml(post.linkUrl)}">${escapeHtml(post.linkUrl)}</a></p>`)
+  }
+  return absolutizeHtml(siteUrl, parts.join('\n'))
+}
+
+export function buildFeed(site: Settings, siteUrl: string, items: readonly FeedPost[]): Feed {
+  const home = `${siteUrl}/`
+  const feed = new Feed({
+    id: home,
+    title: site.title,
+    description: site.description,
+    link: home,
+    language: site.language,
+    updated: items.reduce<Date>(
+      (latest, p) => (p.updatedAt > latest ? p.updatedAt : latest),
+      items[0]?.updatedAt ?? new Date(0),
+    ),
+    generator: 'Folio',
+    feedLinks: {
+      atom: absoluteUrl(siteUrl, FEED_PATHS.atom),
+      rss: absoluteUrl(siteUrl, FEED_PATHS.rss),
+      json: absoluteUrl(siteUrl, FEED_PATHS.json),
+    },
+    author: { name: site.authorName, link: home },
+    copyright: `© ${site.authorName}`,
+  })
+  for (const post of items) {
+    const url = absoluteUrl(siteUrl, postUrl(post.slug))
+    feed.addItem({
+      title: post.title,
+      id: url,
+      link: url,
+      date: post.updatedAt,
+      published: post.publishedAt,
+      description: post.metaDescription,
+      content: feedContent(post, siteUrl),
+      author: [{ name: site.authorName, link: home }],
+      category: post.tags.map((tag) => ({
+        name: tag.name,
+        term: tag.name,
+        domain: absoluteUrl(siteUrl, tagUrl(tag.slug)),
+      })),
+    })
+  }
+  return feed
+}
+
+/** The `feed` package writes JSON Feed 1.0; this lifts it to 1.1 (authors[], language, external_url). */
+export function toJsonFeed11(feed: Feed, site: Settings, items: readonly FeedPost[]): string {
+  const json = JSON.parse(feed.json1()) as Record<string, unknown> & { items: Record<string, unknown>[] }
+  json.version = 'https://jsonfeed.org/version/1.1'
+  json.language = site.language
+  if (json.author) {
+    json.authors = [json.author]
+    delete json.author
+  }
+  json.items.forEach((item, i) => {
+    if (item.author) {
+      item.authors = [item.author]
+      delete item.author
+    }
+    const post = items[i]
+    if (post?.kind === 'link' && post.linkUrl) item.external_url = post.linkUrl
+  })
+  return JSON.stringify(json)
+}

@@ -1,0 +1,61 @@
+// Owns what the feeds read: the latest public posts with their full content.
+import { desc, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { posts, postTags, tags } from '../../db/schema.ts'
+import { isVisible } from '../blog/queries.ts'
+
+export const FEED_SIZE = 20
+
+export interface FeedPost {
+  readonly id: number
+  readonly kind: 'article' | 'link'
+  readonly slug: string
+  readonly title: string
+  readonly bodyHtml: string
+  readonly quoteHtml: string
+  readonly linkUrl: string | null
+  readonly metaDescription: string
+  readonly publishedAt: Date
+  readonly updatedAt: Date
+  readonly tags: readonly { slug: string; name: string }[]
+}
+
+export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] {
+  const rows = db
+    .select({
+      id: posts.id,
+      kind: posts.kind,
+      slug: posts.slug,
+      title: posts.title,
+      bodyHtml: posts.bodyHtml,
+      quoteHtml: posts.quoteHtml,
+      linkUrl: posts.linkUrl,
+      metaDescription: posts.metaDescription,
+      publishedAt: posts.publishedAt,
+      updatedAt: posts.updatedAt,
+    })
+    .from(posts)
+    .where(isVisible(now))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(limit)
+    .all()
+  const tagRows =
+    rows.length === 0
+      ? []
+      : db
+          .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
+          .from(postTags)
+          .innerJoin(tags, eq(tags.id, postTags.tagId))
+          .where(
+            inArray(
+              postTags.postId,
+              rows.map((r) => r.id),
+            ),
+          )
+          .all()
+  return rows.map((row) => ({
+    ...row,
+    publishedAt: row.publishedAt as Date,
+    tags: tagRows.filter((t) => t.postId === row.id).map(({ slug, name }) => ({ slug, name })),
+  }))
+}

@@ -1,0 +1,271 @@
+// Owns turning Markdown into the safe HTML Folio stores: the only place Markdown is rendered.
+import GithubSlugger from 'github-slugger'
+import hljs from 'highlight.js/lib/core'
+import bash from 'highlight.js/lib/languages/bash'
+import css from 'highlight.js/lib/languages/css'
+import diff from 'highlight.js/lib/languages/diff'
+import dockerfile from 'highlight.js/lib/languages/dockerfile'
+import go from 'highlight.js/lib/languages/go'
+import ini from 'highlight.js/lib/languages/ini'
+import javascript from 'highlight.js/lib/languages/javascript'
+import json from 'highlight.js/lib/languages/json'
+import nginx from 'highlight.js/lib/languages/nginx'
+import php from 'highlight.js/lib/languages/php'
+import plaintext from 'highlight.js/lib/languages/plaintext'
+import python from 'highlight.js/lib/languages/python'
+import ruby from 'highlight.js/lib/languages/ruby'
+import rust from 'highlight.js/lib/languages/rust'
+import shell from 'highlight.js/lib/languages/shell'
+import sql from 'highlight.js/lib/languages/sql'
+import typescript from 'highlight.js/lib/languages/typescript'
+import xml from 'highlight.js/lib/languages/xml'
+import yaml from 'highlight.js/lib/languages/yaml'
+import { Marked, type Tokens } from 'marked'
+import { markedHighlight } from 'marked-highlight'
+import sanitizeHtml from 'sanitize-html'
+
+const languages = {
+  bash,
+  css,
+  diff,
+  dockerfile,
+  go,
+  ini,
+  javascript,
+  json,
+  nginx,
+  php,
+  plaintext,
+  python,
+  ruby,
+  rust,
+  shell,
+  sql,
+  typescript,
+  xml,
+  yaml,
+}
+for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language)
+hljs.registerAliases(['html', 'svg'], { languageName: 'xml' })
+hljs.registerAliases(['toml'], { languageName: 'ini' })
+hljs.registerAliases(['console'], { languageName: 'shell' })
+
+const MORE_MARKER = /^[ \t]*<!--\s*more\s*-->[ \t]*$/im
+const WORDS_PER_MINUTE = 230
+
+const escapeAttribute = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+const isExternal = (href: string): boolean => /^https?:\/\//i.test(href)
+
+/** A Marked instance per document, so heading ids are unique within that document. */
+function createMarked(): Marked {
+  const slugger = new GithubSlugger()
+  const marked = new Marked(
+    markedHighlight({
+      emptyLangClass: 'hljs',
+      langPrefix: 'hljs language-',
+      highlight(code, lang) {
+        const language = hljs.getLanguage(lang) ? lang : 'plaintext'
+        return hljs.highlight(code, { language, ignoreIllegals: true }).value
+      },
+    }),
+  )
+  marked.use({
+    gfm: true,
+    renderer: {
+      heading({ tokens, depth, text }: Tokens.Heading) {
+        // The page title is the only h1, so a "# Heading" in a body becomes an h2.
+        const level = Math.max(2, depth)
+        const inner = this.parser.parseInline(tokens)
+        const id = slugger.slug(text.replace(/<[^>]*>/g, '')) || 'section'
+        return `<h${level} id="${id}">${inner} <a class="anchor" href="#${id}" aria-label="Link to this section">#</a></h${level}>\n`
+      },
+      link({ href, title, tokens }: Tokens.Link) {
+        const inner = this.parser.parseInline(tokens)
+        const titleAttr = title ? ` title="${escapeAttribute(title)}"` : ''
+        const rel = isExternal(href) ? ' rel="noopener"' : ''
+        return `<a href="${escapeAttribute(href)}"${titleAttr}${rel}>${inner}</a>`
+      },
+      // Task-list boxes become text: a disabled, unlabelled checkbox only confuses a screen reader.
+      checkbox({ checked }: Tokens.Checkbox) {
+        return checked ? '☑ ' : '☐ '
+      },
+      image({ href, title, text }: Tokens.Image) {
+        const titleAttr = title ? ` title="${escapeAttribute(title)}"` : ''
+        return `<img src="${escapeAttribute(href)}" alt="${escapeAttribute(text)}"${titleAttr} loading="lazy" decoding="async">`
+      },
+    },
+  })
+  return marked
+}
+
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'br',
+    'hr',
+    'a',
+    'img',
+    'figure',
+    'figcaption',
+    'ul',
+    'ol',
+    'li',
+    'dl',
+    'dt',
+    'dd',
+    'blockquote',
+    'pre',
+    'code',
+    'kbd',
+    'samp',
+    'var',
+    'em',
+    'strong',
+    'b',
+    'i',
+    'u',
+    's',
+    'del',
+    'ins',
+    'mark',
+    'small',
+    'sub',
+    'sup',
+    'abbr',
+    'cite',
+    'q',
+    'span',
+    'div',
+    'details',
+    'summary',
+    'table',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+    'caption',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel', 'id', 'aria-label'],
+    img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
+    h2: ['id'],
+    h3: ['id'],
+    h4: ['id'],
+    h5: ['id'],
+    h6: ['id'],
+    th: ['align', 'scope'],
+    td: ['align'],
+    ol: ['start', 'reversed'],
+    li: ['value'],
+    abbr: ['title'],
+    blockquote: ['cite'],
+    q: ['cite'],
+    pre: ['tabindex'],
+    '*': ['class', 'lang', 'dir'],
+  },
+  allowedClasses: {
+    code: ['hljs', 'language-*'],
+    span: ['hljs-*', 'language-*'],
+    a: ['anchor'],
+    '*': [],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
+  allowProtocolRelative: false,
+  transformTags: {
+    // Code blocks scroll sideways on a phone; a keyboard user must be able to reach them.
+    pre: (tagName, attribs) => ({ tagName, attribs: { ...attribs, tabindex: '0' } }),
+    // Raw <img> from the author gets the same treatment as Markdown images, and never lacks alt.
+    img: (tagName, attribs) => ({
+      tagName,
+      attribs: { alt: '', loading: 'lazy', decoding: 'async', ...attribs },
+    }),
+  },
+}
+
+/** Renders Markdown to sanitized HTML. Raw HTML in the source is allowed only where the allowlist says. */
+export function renderMarkdown(markdown: string): string {
+  if (!markdown.trim()) return ''
+  const html = createMarked().parse(markdown, { async: false })
+  return sanitizeHtml(html, SANITIZE_OPTIONS).trim()
+}
+
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#x27;': "'",
+  '&nbsp;': ' ',
+}
+
+/** The visible text of stored HTML, for search, descriptions and reading time. */
+export function htmlToText(html: string): string {
+  const spaced = html.replace(
+    /<\/(p|h\d|li|pre|blockquote|tr|td|th|div|figcaption|dd|dt)>|<br\s*\/?>/gi,
+    ' $&',
+  )
+  const withoutAnchors = spaced.replace(/<a class="anchor"[^>]*>#<\/a>/g, '')
+  const text = sanitizeHtml(withoutAnchors, { allowedTags: [], allowedAttributes: {} })
+  return text
+    .replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (m) => ENTITIES[m] ?? m)
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+export function readingMinutes(text: string): number {
+  const words = text.split(/\s+/).filter(Boolean).length
+  return Math.max(1, Math.round(words / WORDS_PER_MINUTE))
+}
+
+/** Cuts `text` at a word boundary to at most `max` characters, adding an ellipsis when cut. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text
+  const cut = text.slice(0, max - 1)
+  const lastSpace = cut.lastIndexOf(' ')
+  return `${(lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`
+}
+
+export interface RenderedBody {
+  readonly html: string
+  readonly excerptHtml: string
+  /** True when lists show less than the whole post. */
+  readonly hasMore: boolean
+  readonly text: string
+  readonly readingMinutes: number
+}
+
+/**
+ * Renders a post body and its list excerpt: the author's excerpt if given, else the part
+ * before a `<!--more-->` line, else the first paragraph.
+ */
+export function renderBody(bodyMd: string, excerptMd = ''): RenderedBody {
+  const html = renderMarkdown(bodyMd)
+  const text = htmlToText(html)
+  let excerptHtml: string
+  let hasMore: boolean
+  const marker = MORE_MARKER.exec(bodyMd)
+  if (excerptMd.trim()) {
+    excerptHtml = renderMarkdown(excerptMd)
+    hasMore = true
+  } else if (marker) {
+    excerptHtml = renderMarkdown(bodyMd.slice(0, marker.index))
+    hasMore = bodyMd.slice(marker.index + marker[0].length).trim().length > 0
+  } else {
+    const blocks = new Marked().lexer(bodyMd).filter((token) => token.type !== 'space')
+    const first = blocks.find((token) => token.type === 'paragraph')
+    excerptHtml = first ? renderMarkdown(first.raw) : html
+    hasMore = first ? blocks.length > 1 : false
+  }
+  return { html, excerptHtml, hasMore, text, readingMinutes: readingMinutes(text) }
+}

@@ -1,0 +1,32 @@
+// Owns every public URL Folio builds: nothing else concatenates paths.
+export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`
+export const tagUrl = (slug: string): string => `/tags/${encodeURIComponent(slug)}`
+export const seriesUrl = (slug: string): string => `/series/${encodeURIComponent(slug)}`
+export const pageUrl = (slug: string): string => `/${encodeURIComponent(slug)}`
+export const searchUrl = (query: string, page = 1): string =>
+  `/search?q=${encodeURIComponent(query)}${page > 1 ? `&page=${page}` : ''}`
+
+/** A paginated listing's URL; page 1 is the bare path so it has one canonical address. */
+export const listingPageUrl = (path: string, page: number): string =>
+  page > 1 ? `${path}?page=${page}` : path
+
+/** Makes a site path absolute against SITE_URL (which carries no trailing slash). */
+export const absoluteUrl = (siteUrl: string, path: string): string =>
+  /^https?:\/\//i.test(path) ? path : `${siteUrl}${path.startsWith('/') ? '' : '/'}${path}`
+
+/** Rewrites root-relative src/href attributes in stored HTML to absolute URLs, for feeds. */
+export function absolutizeHtml(siteUrl: string, html: string): string {
+  return html.replace(
+    /\s(href|src)="(\/(?!\/)[^"]*)"/g,
+    (_m, attr: string, path: string) => ` ${attr}="${siteUrl}${path}"`,
+  )
+}
+
+/** The host of an external link, without "www.", for "— example.com" labels. */
+export function displayHost(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '')
+  } catch {
+    return url
+  }
+}

@@ -1,0 +1,42 @@
+// Owns running Folio: config → open db → migrate → buildApp → listen, and a graceful shutdown.
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import { closeDatabase, openDatabase } from './db/client.ts'
+import { migrateDatabase } from './db/migrate.ts'
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`Folio cannot start: ${err.message}`)
+    process.exit(1)
+  }
+  throw err
+}
+
+const db = openDatabase(config.databasePath)
+migrateDatabase(db)
+const app = await buildApp({ config, db })
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error')
+  else app.log.info({ signal }, 'shutting down')
+  await app.close()
+  // Fold the WAL back into the main file so a copied database file is complete.
+  db.$client.pragma('wal_checkpoint(TRUNCATE)')
+  closeDatabase(db)
+})
+
+try {
+  await app.listen({ port: config.port, host: config.host })
+  const where =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? `http://localhost:${config.port}`
+      : `http://${config.host}:${config.port}`
+  app.log.info(`Folio is running at ${where} (database: ${config.databasePath})`)
+} catch (err) {
+  app.log.error({ err }, 'could not start the server')
+  process.exit(1)
+}

@@ -1,0 +1,30 @@
+// Owns creating exactly the content a test needs, through the same services the admin uses.
+import type { Db } from '../../src/db/client.ts'
+import { type PageInput, savePage } from '../../src/features/content/pages.ts'
+import { type PostInput, savePost } from '../../src/features/content/posts.ts'
+
+const DAY = 24 * 60 * 60 * 1000
+let counter = 0
+
+/** A published article unless told otherwise; dates default to `daysAgo` before now. */
+export function createPost(db: Db, input: Partial<PostInput> & { daysAgo?: number } = {}): { id: number; slug: string } {
+  counter += 1
+  const { daysAgo = counter, ...rest } = input
+  const post: PostInput = {
+    title: `Post number ${counter}`,
+    kind: 'article',
+    bodyMd: `First paragraph of post ${counter}.\n\nSecond paragraph with more detail.`,
+    status: 'published',
+    publishedAt: new Date(Date.now() - daysAgo * DAY),
+    ...rest,
+  }
+  const id = savePost(db, post)
+  const row = db.$client.prepare('select slug from posts where id = ?').get(id) as { slug: string }
+  return { id, slug: row.slug }
+}
+
+export function createPage(db: Db, input: Partial<PageInput> = {}): number {
+  return savePage(db, { title: 'About', bodyMd: 'I make websites.', status: 'published', navOrder: 1, ...input })
+}
+
+export { DAY }

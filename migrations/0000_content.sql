@@ -34,14 +34,7 @@ CREATE TABLE `posts` (
 	`kind` text DEFAULT 'article' NOT NULL,
 	`title` text NOT NULL,
 	`slug` text NOT NULL,
-	`body_md` text DEFAULT '' NOT NULL,
-	`body_html` text DEFAULT '' NOT NULL,
-	`excerpt_md` text DEFAULT '' NOT NULL,
-	`excerpt_html` text DEFAULT '' NOT NULL,
-	`has_more` integer DEFAULT false NOT NULL,
 	`link_url` text,
-	`quote_md` text DEFAULT '' NOT NULL,
-	`quote_html` text DEFAULT '' NOT NULL,
 	`status` text DEFAULT 'draft' NOT NULL,
 	`published_at` integer,
 	`meta_description` text DEFAULT '' NOT NULL,
@@ -50,6 +43,13 @@ CREATE TABLE `posts` (
 	`series_part` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
+	`has_more` integer DEFAULT false NOT NULL,
+	`excerpt_html` text DEFAULT '' NOT NULL,
+	`quote_html` text DEFAULT '' NOT NULL,
+	`excerpt_md` text DEFAULT '' NOT NULL,
+	`quote_md` text DEFAULT '' NOT NULL,
+	`body_html` text DEFAULT '' NOT NULL,
+	`body_md` text DEFAULT '' NOT NULL,
 	FOREIGN KEY (`series_id`) REFERENCES `series`(`id`) ON UPDATE no action ON DELETE set null,
 	CONSTRAINT "posts_kind_check" CHECK("posts"."kind" in ('article', 'link')),
 	CONSTRAINT "posts_status_check" CHECK("posts"."status" in ('draft', 'published', 'scheduled'))
@@ -57,7 +57,7 @@ CREATE TABLE `posts` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `posts_slug_unique` ON `posts` (`slug`);--> statement-breakpoint
 CREATE INDEX `posts_visibility_idx` ON `posts` (`status`,`published_at`);--> statement-breakpoint
-CREATE INDEX `posts_published_at_idx` ON `posts` (`published_at`);--> statement-breakpoint
+CREATE INDEX `posts_public_idx` ON `posts` (`published_at`,`id`) WHERE "posts"."status" != 'draft';--> statement-breakpoint
 CREATE INDEX `posts_series_idx` ON `posts` (`series_id`,`series_part`);--> statement-breakpoint
 CREATE TABLE `series` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,

@@ -10,9 +10,10 @@ import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
-import errorPages from './plugins/error-pages.ts'
+import errorPages, { frameworkErrorHandler, onMaxParamLength } from './plugins/error-pages.ts'
 import httpCache from './plugins/http-cache.ts'
 import media from './plugins/media.ts'
+import { createPageCache } from './plugins/page-cache.ts'
 import securityHeaders from './plugins/security-headers.ts'
 import site from './plugins/site.ts'
 import staticAssets from './plugins/static-assets.ts'
@@ -53,7 +54,8 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     // One line per request, written in onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, onMaxParamLength },
+    frameworkErrors: frameworkErrorHandler,
     bodyLimit: 1024 * 1024,
     ...fastify,
   })
@@ -89,11 +91,17 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(errorPages, { config })
 
   await app.register(healthRoutes, { db })
-  await app.register(feedRoutes, { db, config })
-  await app.register(seoRoutes, { db, config })
-  await app.register(searchRoutes, { db })
-  // Last: its /:slug catch-all for pages must not shadow anything above.
-  await app.register(blogRoutes, { db })
+
+  // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
+  const pageCache = createPageCache(db)
+  await app.register(async function publicSite(site) {
+    pageCache.install(site)
+    await site.register(feedRoutes, { db, config })
+    await site.register(seoRoutes, { db, config })
+    await site.register(searchRoutes, { db })
+    // Last: its /:slug catch-all for pages must not shadow anything above.
+    await site.register(blogRoutes, { db })
+  })
 
   return app
 }

@@ -31,17 +31,7 @@ export const posts = sqliteTable(
     kind: text('kind', { enum: POST_KINDS }).notNull().default('article'),
     title: text('title').notNull(),
     slug: text('slug').notNull().unique(),
-    bodyMd: text('body_md').notNull().default(''),
-    bodyHtml: text('body_html').notNull().default(''),
-    /** The author's excerpt as Markdown; empty means "derive it from the body". */
-    excerptMd: text('excerpt_md').notNull().default(''),
-    /** What lists show: the manual excerpt, the part before <!--more-->, or the first paragraph. */
-    excerptHtml: text('excerpt_html').notNull().default(''),
-    /** True when the list excerpt is shorter than the post, so lists offer "Read more". */
-    hasMore: integer('has_more', { mode: 'boolean' }).notNull().default(false),
     linkUrl: text('link_url'),
-    quoteMd: text('quote_md').notNull().default(''),
-    quoteHtml: text('quote_html').notNull().default(''),
     status: text('status', { enum: POST_STATUSES }).notNull().default('draft'),
     /** When the post is (or will be) public; null for a draft that was never given a date. */
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
@@ -50,10 +40,24 @@ export const posts = sqliteTable(
     seriesId: integer('series_id').references(() => series.id, { onDelete: 'set null' }),
     seriesPart: integer('series_part'),
     ...timestamps,
+    // Large columns last: SQLite keeps them in overflow pages, and reading the small columns
+    // above (status, dates, slug) then never has to walk those pages.
+    /** True when the list excerpt is shorter than the post, so lists offer "Read more". */
+    hasMore: integer('has_more', { mode: 'boolean' }).notNull().default(false),
+    /** What lists show: the manual excerpt, the part before <!--more-->, or the first paragraph. */
+    excerptHtml: text('excerpt_html').notNull().default(''),
+    quoteHtml: text('quote_html').notNull().default(''),
+    /** The author's excerpt as Markdown; empty means "derive it from the body". */
+    excerptMd: text('excerpt_md').notNull().default(''),
+    quoteMd: text('quote_md').notNull().default(''),
+    bodyHtml: text('body_html').notNull().default(''),
+    bodyMd: text('body_md').notNull().default(''),
   },
   (t) => [
     index('posts_visibility_idx').on(t.status, t.publishedAt),
-    index('posts_published_at_idx').on(t.publishedAt),
+    // Lists filter and order by these two columns alone; a partial index answers them without
+    // reading rows, whose large Markdown/HTML columns sit in overflow pages.
+    index('posts_public_idx').on(t.publishedAt, t.id).where(sql`${t.status} != 'draft'`),
     index('posts_series_idx').on(t.seriesId, t.seriesPart),
     check('posts_kind_check', sql`${t.kind} in ('article', 'link')`),
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),

@@ -257,7 +257,7 @@ export function renderBody(bodyMd: string, excerptMd = ''): RenderedBody {
   const marker = MORE_MARKER.exec(bodyMd)
   if (excerptMd.trim()) {
     excerptHtml = renderMarkdown(excerptMd)
-    hasMore = true
+    hasMore = bodyMd.trim().length > 0
   } else if (marker) {
     excerptHtml = renderMarkdown(bodyMd.slice(0, marker.index))
     hasMore = bodyMd.slice(marker.index + marker[0].length).trim().length > 0

@@ -25,6 +25,35 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
+const PLAIN_PAGE = (title: string, message: string) =>
+  `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><h1>${title}</h1><p>${message}</p><p><a href="/">Go to the home page</a></p>`
+
+/** Fastify's own errors before routing (a URL that does not decode), as an HTML page. */
+export async function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const heading = 'That address does not work'
+  const message =
+    'The address has characters that cannot be read. Check the link, or search for what you wanted.'
+  request.log.info({ err: { message: error.message, code: error.code } }, 'bad url')
+  reply.header('cache-control', 'no-store')
+  try {
+    const locals = reply.siteLocals()
+    const meta = request.server.meta(locals.site, { title: heading, path: '/', noindex: true })
+    return await reply.page('errors/error', { ...locals, meta, heading, message }, 400)
+  } catch {
+    return reply.code(400).type('text/html; charset=utf-8').send(PLAIN_PAGE(heading, message))
+  }
+}
+
+/** A path segment longer than any slug: answered before Fastify decorates anything. */
+export function onMaxParamLength(_path: string, _req: unknown, res: import('node:http').ServerResponse) {
+  res.writeHead(414, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(PLAIN_PAGE('That address is too long', 'No page on this site has an address that long.'))
+}
+
 export default fp(
   async function errorPages(app: FastifyInstance, options: { config: Config }) {
     const production = options.config.nodeEnv === 'production'

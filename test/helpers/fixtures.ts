@@ -7,7 +7,10 @@ const DAY = 24 * 60 * 60 * 1000
 let counter = 0
 
 /** A published article unless told otherwise; dates default to `daysAgo` before now. */
-export function createPost(db: Db, input: Partial<PostInput> & { daysAgo?: number } = {}): { id: number; slug: string } {
+export function createPost(
+  db: Db,
+  input: Partial<PostInput> & { daysAgo?: number } = {},
+): { id: number; slug: string } {
   counter += 1
   const { daysAgo = counter, ...rest } = input
   const post: PostInput = {
@@ -24,7 +27,27 @@ export function createPost(db: Db, input: Partial<PostInput> & { daysAgo?: numbe
 }
 
 export function createPage(db: Db, input: Partial<PageInput> = {}): number {
-  return savePage(db, { title: 'About', bodyMd: 'I make websites.', status: 'published', navOrder: 1, ...input })
+  return savePage(db, {
+    title: 'About',
+    bodyMd: 'I make websites.',
+    status: 'published',
+    navOrder: 1,
+    ...input,
+  })
 }
 
 export { DAY }
+
+/** A date `ms` milliseconds from now (negative: in the past). */
+export const fromNow = (ms: number): Date => new Date(Date.now() + ms)
+
+/** Posts published one day apart, newest first by index, returning their slugs in the same order. */
+export function createPosts(
+  db: Db,
+  count: number,
+  input: Partial<PostInput> = {},
+): { id: number; slug: string }[] {
+  return Array.from({ length: count }, (_, i) =>
+    createPost(db, { title: `Listed post ${i + 1}`, ...input, daysAgo: i + 1 }),
+  )
+}

@@ -1,11 +1,12 @@
 // Owns the reading side's queries: only what a visitor may see, and only reads.
-import { and, asc, count, desc, eq, inArray, lte, ne, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
 
 /** A post is public once it is not a draft and its time has come: scheduled posts need no cron. */
+// The literal 'draft' (not a bound parameter) lets SQLite match the partial index posts_public_idx.
 export const isVisible = (now: Date): SQL =>
-  and(ne(posts.status, 'draft'), lte(posts.publishedAt, now)) as SQL
+  sql`${posts.status} != 'draft' and ${lte(posts.publishedAt, now)}`
 
 const newestFirst = [desc(posts.publishedAt), desc(posts.id)]
 
@@ -167,11 +168,19 @@ export function listPostsByTag(
 ): Page<PostSummary> {
   const tag = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tagSlug)).get()
   if (!tag) return { items: [], page, totalPages: 1, total: 0 }
+  // Counting starts from the tag's index entries; a page walks posts_public_idx in date order
+  // and probes post_tags per entry, so it stops after the rows it shows.
+  const total =
+    db
+      .select({ n: count() })
+      .from(postTags)
+      .innerJoin(posts, eq(posts.id, postTags.postId))
+      .where(and(eq(postTags.tagId, tag.id), isVisible(now)))
+      .get()?.n ?? 0
   const where = and(
     isVisible(now),
-    sql`${posts.id} in (select ${postTags.postId} from ${postTags} where ${postTags.tagId} = ${tag.id})`,
+    sql`exists (select 1 from ${postTags} where ${postTags.postId} = ${posts.id} and ${postTags.tagId} = ${tag.id})`,
   )
-  const total = db.select({ n: count() }).from(posts).where(where).get()?.n ?? 0
   const { totalPages, offset } = pageOf(page, perPage, total)
   if (page > totalPages) return { items: [], page, totalPages, total }
   const rows = selectSummaries(db)

@@ -33,7 +33,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         ...reply.siteLocals(),
         meta: app.meta(reply.siteLocals().site, {
           title: 'Bad page number',
-          path: request.url,
+          path: request.url.split('?')[0] ?? '/',
           noindex: true,
         }),
         heading: 'That page number does not work',

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts'
 import { type PageStatus, pages } from '../../db/schema.ts'
 import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+import { ContentInputError } from './posts.ts'
 
 /** Top-level paths a page may not take, because a route of Folio's own lives there. */
 export const RESERVED_PAGE_SLUGS = new Set([
@@ -40,6 +41,7 @@ export interface PageInput {
 export function savePage(db: Db, input: PageInput, options: { id?: number; now?: Date } = {}): number {
   const now = options.now ?? new Date()
   const title = input.title.trim()
+  if (!title) throw new ContentInputError('title', 'A page needs a title.')
   const bodyHtml = renderMarkdown(input.bodyMd)
   const metaDescription = input.metaDescription?.trim() || truncateText(htmlToText(bodyHtml), 160)
   return db.transaction((tx) => {

@@ -33,17 +33,27 @@ export interface PostInput {
   readonly metaDescription?: string | undefined
 }
 
-export class PostInputError extends Error {
+/** Input the services refuse, naming the form field to show the message beside. */
+export class ContentInputError extends Error {
   constructor(
     readonly field: string,
     message: string,
   ) {
     super(message)
-    this.name = 'PostInputError'
+    this.name = 'ContentInputError'
   }
 }
 
 const META_DESCRIPTION_LENGTH = 160
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
 
 function upsertTags(tx: Db, names: readonly string[]): number[] {
   const ids = new Set<number>()
@@ -80,11 +90,18 @@ function findOrCreateSeries(tx: Db, title: string, now: Date): number {
 export function savePost(db: Db, input: PostInput, options: { id?: number; now?: Date } = {}): number {
   const now = options.now ?? new Date()
   const title = input.title.trim()
-  if (!title) throw new PostInputError('title', 'A post needs a title.')
+  if (!title) throw new ContentInputError('title', 'A post needs a title.')
   if (input.kind === 'link' && !input.linkUrl)
-    throw new PostInputError('link_url', 'A link post needs the URL it links to.')
+    throw new ContentInputError('link_url', 'A link post needs the URL it links to.')
+  if (input.kind === 'link' && input.linkUrl && !isHttpUrl(input.linkUrl))
+    throw new ContentInputError('link_url', 'The link must be a full http:// or https:// address.')
   if (input.status === 'scheduled' && !input.publishedAt)
-    throw new PostInputError('published_at', 'A scheduled post needs a date and time to go live.')
+    throw new ContentInputError('published_at', 'A scheduled post needs a date and time to go live.')
+
+  if (input.seriesPart !== undefined && (!Number.isInteger(input.seriesPart) || input.seriesPart < 1))
+    throw new ContentInputError('series_part', 'A part number must be a whole number of 1 or more.')
+  if (input.series?.trim() && !slugify(input.series))
+    throw new ContentInputError('series', 'A series name needs at least one letter or digit.')
 
   const body = renderBody(input.bodyMd, input.excerptMd ?? '')
   const quoteHtml = renderMarkdown(input.quoteMd ?? '')
@@ -101,7 +118,7 @@ export function savePost(db: Db, input: PostInput, options: { id?: number; now?:
           .where(eq(posts.id, options.id))
           .get()
       : undefined
-    if (options.id && !current) throw new PostInputError('id', 'That post does not exist.')
+    if (options.id && !current) throw new ContentInputError('id', 'That post does not exist.')
 
     const wanted = slugify(input.slug?.trim() || title)
     const slug = uniqueSlug(wanted, (candidate) => {

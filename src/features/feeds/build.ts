@@ -20,7 +20,17 @@ function feedContent(post: FeedPost, siteUrl: string): string {
   return absolutizeHtml(siteUrl, parts.join('\n'))
 }
 
-export function buildFeed(site: Settings, siteUrl: string, items: readonly FeedPost[]): Feed {
+/**
+ * The `feed` package writes item titles and summaries as CDATA (Atom marks them `type="html"`,
+ * RSS readers treat them alike), so text must arrive escaped there; JSON Feed's are plain text.
+ */
+export function buildFeed(
+  site: Settings,
+  siteUrl: string,
+  items: readonly FeedPost[],
+  format: 'xml' | 'json',
+): Feed {
+  const text = format === 'xml' ? escapeHtml : (value: string) => value
   const home = `${siteUrl}/`
   const feed = new Feed({
     id: home,
@@ -28,10 +38,7 @@ export function buildFeed(site: Settings, siteUrl: string, items: readonly FeedP
     description: site.description,
     link: home,
     language: site.language,
-    updated: items.reduce<Date>(
-      (latest, p) => (p.updatedAt > latest ? p.updatedAt : latest),
-      items[0]?.updatedAt ?? new Date(0),
-    ),
+    updated: new Date(Math.max(0, ...items.map((p) => p.updatedAt.getTime()))),
     generator: 'Folio',
     feedLinks: {
       atom: absoluteUrl(siteUrl, FEED_PATHS.atom),
@@ -44,12 +51,12 @@ export function buildFeed(site: Settings, siteUrl: string, items: readonly FeedP
   for (const post of items) {
     const url = absoluteUrl(siteUrl, postUrl(post.slug))
     feed.addItem({
-      title: post.title,
+      title: text(post.title),
       id: url,
       link: url,
       date: post.updatedAt,
       published: post.publishedAt,
-      description: post.metaDescription,
+      description: text(post.metaDescription),
       content: feedContent(post, siteUrl),
       author: [{ name: site.authorName, link: home }],
       category: post.tags.map((tag) => ({

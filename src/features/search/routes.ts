@@ -76,6 +76,7 @@ export default async function searchRoutes(app: FastifyInstance, options: { db: 
       results: results.hits.map((hit) => ({
         url: postUrl(hit.slug),
         title: stripMarkers(hit.titleMarked),
+        titleHtml: markedToHtml(hit.titleMarked),
         kind: hit.kind,
         dateIso: hit.publishedAt.toISOString(),
         dateLabel: formatDate(hit.publishedAt, locals.site.timezone),

@@ -3,6 +3,7 @@ import { count } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PostKind, type PostStatus, pages, posts, series } from '../../db/schema.ts'
 import { slugify } from '../../lib/slugs.ts'
+import { pageUrl, seriesUrl } from '../../lib/urls.ts'
 import { savePage } from '../content/pages.ts'
 import { type PostInput, savePost } from '../content/posts.ts'
 import { saveSettings } from '../settings/service.ts'
@@ -1100,9 +1101,6 @@ function* seriesPlans(): Generator<SeriesPlan> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Composition.
-
 /** Upper-cases the first letter, skipping Markdown punctuation such as a link's `[`. */
 function capitalize(text: string): string {
   return text.replace(/^([^a-z]*?)([a-z])/i, (_, lead: string, letter: string) => lead + letter.toUpperCase())
@@ -1309,9 +1307,6 @@ function assignKinds(rng: Rng, slots: readonly Slot[]): void {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Posts.
-
 interface Writer {
   readonly rng: Rng
   readonly now: Date
@@ -1432,7 +1427,7 @@ occasional series when a topic will not fit in one post.
 - I post shorter things on [Mastodon](https://mastodon.example/@sam).
 - There are [feeds](/feed.xml) for everything on this site.
 
-If you would like to work together, have a look at [how I work with clients](/work-with-me).`
+If you would like to work together, have a look at [how I work with clients](${pageUrl('work-with-me')}).`
 
 const WORK_MD = `I take on a small number of projects at a time, so each one gets my full attention. Most last
 between two weeks and three months.
@@ -1465,7 +1460,8 @@ const USES_MD = `The tools I use every day. *Draft: still deciding what to say a
 - **Terminal:** a plain shell, \`tmux\`, \`ripgrep\`, \`sqlite3\` and \`jq\`.
 - **Hosting:** a $5 VPS for most client sites, Fly.io when one region is not enough.`
 
-function seedSiteBasics(db: Db, now: Date): number {
+/** `withSeries`: the demo's first series exists, so the intro can point at it rather than at a 404. */
+function seedSiteBasics(db: Db, now: Date, withSeries: boolean): number {
   saveSettings(
     db,
     {
@@ -1481,7 +1477,9 @@ function seedSiteBasics(db: Db, now: Date): number {
         'accessible and cheap to run, usually with TypeScript, SQLite and a lot of plain HTML.',
         '',
         'Below you will find long articles about how I build things, links to writing I found useful, and a few',
-        'multi-part series. Start with [SQLite in production](/series/sqlite-in-production) if you are new here.',
+        withSeries
+          ? `multi-part series. Start with [SQLite in production](${seriesUrl(slugify('SQLite in production'))}) if you are new here.`
+          : 'multi-part series.',
       ].join('\n'),
       servicesTitle: 'Need some help?',
       servicesMd: [
@@ -1492,7 +1490,7 @@ function seedSiteBasics(db: Db, now: Date): number {
         '- **Full-stack builds**: from the database to the browser, in TypeScript.',
         '- **Rescue work**: tests and a plan for the codebase nobody dares to touch.',
         '',
-        'Read more about [how I work with clients](/work-with-me).',
+        `Read more about [how I work with clients](${pageUrl('work-with-me')}).`,
       ].join('\n'),
       contactIntroMd:
         'Have a project in mind, or a question about something I wrote? Send me a message and I will reply within two working days. No newsletters, no sales calls.',
@@ -1512,8 +1510,6 @@ function seedSiteBasics(db: Db, now: Date): number {
   savePage(db, { title: 'Uses', slug: 'uses', bodyMd: USES_MD, status: 'draft', navOrder: null }, { now })
   return 3
 }
-
-// ---------------------------------------------------------------------------------------------
 
 /**
  * Fills the site with `options.posts` demo posts (and, on a site without pages, the persona's
@@ -1537,7 +1533,7 @@ export function seedDemoContent(db: Db, options: SeedOptions): SeedResult {
     )
     const hasPages = tx.select({ id: pages.id }).from(pages).limit(1).get() !== undefined
 
-    const createdPages = hasPages ? 0 : seedSiteBasics(db, now)
+    const createdPages = hasPages ? 0 : seedSiteBasics(db, now, total >= 10)
 
     const { chronological, drafts } = planSlots(rng, total, now)
     assignSeries(rng, chronological, total, existingSeries)

@@ -6,7 +6,10 @@ import { settings as settingsTable } from '../../db/schema.ts'
 import { isValidTimeZone } from '../../lib/dates.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
 
-const socialLink = z.object({ label: z.string().min(1).max(40), url: z.url() })
+const socialLink = z.object({
+  label: z.string().min(1).max(40),
+  url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+})
 
 /** What the author edits. Markdown fields have an HTML twin rendered at save time. */
 export const settingsSchema = z.object({

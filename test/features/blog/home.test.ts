@@ -14,7 +14,10 @@ test('the home page shows the intro, the latest posts and the services block', a
 
   assert.equal(res.statusCode, 200)
   assert.match(res.headers['content-type'] as string, /^text\/html/)
-  assert.match(res.body, /Hey there! 👋 I&#39;m <strong>Sam<\/strong>|Hey there! 👋 I’m <strong>Sam<\/strong>|Hey there! 👋 I'm <strong>Sam<\/strong>/)
+  assert.match(
+    res.body,
+    /Hey there! 👋 I&#39;m <strong>Sam<\/strong>|Hey there! 👋 I’m <strong>Sam<\/strong>|Hey there! 👋 I'm <strong>Sam<\/strong>/,
+  )
   assert.match(res.body, /Fast SQLite on a small VPS/)
   assert.match(res.body, /Need some help\?/)
   assert.match(res.body, /href="\/contact"/)

@@ -1,0 +1,155 @@
+// Checks loading the configuration from the environment, and that a bad value stops the server.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+test('an empty environment gives the documented defaults', () => {
+  const config = loadConfig({})
+  assert.equal(config.port, 3000)
+  assert.equal(config.host, '127.0.0.1')
+  assert.equal(config.databasePath, './data/folio.db')
+  assert.equal(config.mediaDir, './data/media')
+  assert.equal(config.siteUrl, 'http://localhost:3000')
+  assert.equal(config.secureCookies, false)
+  assert.equal(config.nodeEnv, 'development')
+  assert.equal(config.logLevel, 'info')
+  assert.equal(config.trustProxy, false)
+  assert.equal(config.smtpUrl, undefined)
+  assert.equal(config.notifyEmail, undefined)
+})
+
+test('the configuration cannot be changed after loading', () => {
+  const config = loadConfig({})
+  assert.ok(Object.isFrozen(config))
+})
+
+test('good values from the environment are used', () => {
+  const config = loadConfig({
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    DATABASE_PATH: '/var/lib/folio/folio.db',
+    MEDIA_DIR: '/var/lib/folio/media',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    TRUST_PROXY: 'true',
+    SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+    NOTIFY_EMAIL: 'me@example.com',
+  })
+  assert.equal(config.port, 8080)
+  assert.equal(config.host, '0.0.0.0')
+  assert.equal(config.databasePath, '/var/lib/folio/folio.db')
+  assert.equal(config.mediaDir, '/var/lib/folio/media')
+  assert.equal(config.nodeEnv, 'production')
+  assert.equal(config.logLevel, 'warn')
+  assert.equal(config.trustProxy, true)
+  assert.equal(config.smtpUrl, 'smtps://user:pass@mail.example.com:465')
+  assert.equal(config.notifyEmail, 'me@example.com')
+})
+
+test('an https SITE_URL turns on Secure cookies and loses its trailing slash', () => {
+  const config = loadConfig({ SITE_URL: 'https://blog.example.com/' })
+  assert.equal(config.siteUrl, 'https://blog.example.com')
+  assert.equal(config.secureCookies, true)
+})
+
+test('an http SITE_URL keeps cookies usable without TLS', () => {
+  const config = loadConfig({ SITE_URL: 'http://blog.example.com//' })
+  assert.equal(config.siteUrl, 'http://blog.example.com')
+  assert.equal(config.secureCookies, false)
+})
+
+test('TRUST_PROXY accepts the usual spellings of yes and no', () => {
+  for (const value of ['true', '1', 'yes'])
+    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, true, value)
+  for (const value of ['false', '0', 'no'])
+    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, false, value)
+})
+
+test('empty and blank variables count as unset', () => {
+  const config = loadConfig({
+    PORT: '',
+    HOST: '   ',
+    SITE_URL: '',
+    NODE_ENV: '',
+    LOG_LEVEL: '',
+    TRUST_PROXY: '',
+    SMTP_URL: '',
+    NOTIFY_EMAIL: '',
+  })
+  assert.equal(config.port, 3000)
+  assert.equal(config.host, '127.0.0.1')
+  assert.equal(config.siteUrl, 'http://localhost:3000')
+  assert.equal(config.smtpUrl, undefined)
+  assert.equal(config.notifyEmail, undefined)
+})
+
+const badValues: readonly [string, string, RegExp][] = [
+  ['PORT', 'abc', /port number/],
+  ['PORT', '70000', /port number/],
+  ['PORT', '-1', /port number/],
+  ['PORT', '80.5', /port number/],
+  ['SITE_URL', 'ftp://x', /http:\/\/ or https:\/\//],
+  ['SITE_URL', 'blog.example.com', /http:\/\/ or https:\/\//],
+  ['NODE_ENV', 'prod', /development, production or test/],
+  ['LOG_LEVEL', 'loud', /fatal, error, warn, info, debug, trace, silent/],
+  ['TRUST_PROXY', 'maybe', /true or false/],
+  ['SMTP_URL', 'http://x', /smtp:\/\/ or smtps:\/\//],
+  ['NOTIFY_EMAIL', 'x', /email address/],
+]
+
+for (const [name, value, expected] of badValues) {
+  test(`${name}=${value} stops start-up with one line naming the variable, the value and what is expected`, () => {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError, 'a ConfigError')
+        assert.equal(err.message.split('\n').length, 1, 'one line')
+        assert.ok(err.message.includes(name), `names ${name}: ${err.message}`)
+        assert.ok(err.message.includes(value), `shows the value: ${err.message}`)
+        assert.match(err.message, expected)
+        return true
+      },
+    )
+  })
+}
+
+test('several bad values are all reported, one line each', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', SITE_URL: 'https://ok.example.com' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError)
+      const lines = err.message.split('\n')
+      assert.equal(lines.length, 2)
+      assert.ok(lines.some((line) => line.includes('PORT') && line.includes('abc')))
+      assert.ok(lines.some((line) => line.includes('LOG_LEVEL') && line.includes('loud')))
+      return true
+    },
+  )
+})
+
+test('the server refuses to start on a bad PORT, exits with code 1 and says why in one line', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'folio-config-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      PORT: 'abc',
+      DATABASE_PATH: join(dir, 'folio.db'),
+      MEDIA_DIR: join(dir, 'media'),
+      LOG_LEVEL: 'silent',
+    },
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  assert.equal(result.status, 1, `exit code (stderr: ${result.stderr})`)
+  const lines = result.stderr.trim().split('\n')
+  assert.equal(lines.length, 1, `one line on stderr: ${result.stderr}`)
+  assert.match(lines[0] ?? '', /PORT/)
+  assert.match(lines[0] ?? '', /abc/)
+})

@@ -1,0 +1,70 @@
+// Checks that cached public pages are never stale: writes from any connection, and the clock, empty the cache.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { buildApp } from '../../src/app.ts'
+import { closeDatabase, openDatabase } from '../../src/db/client.ts'
+import { savePost } from '../../src/features/content/posts.ts'
+import { createTestApp, createTestDb, testConfig } from '../helpers/app.ts'
+import { createPost } from '../helpers/fixtures.ts'
+
+test('a repeated request is answered from the cache with the same body and ETag', async (t) => {
+  const { app, db } = await createTestApp(t)
+  createPost(db, { title: 'Cached once' })
+  const first = await app.inject('/posts')
+  const second = await app.inject('/posts')
+  assert.equal(second.statusCode, 200)
+  assert.equal(second.body, first.body)
+  assert.equal(second.headers.etag, first.headers.etag)
+  assert.equal(second.headers['cache-control'], first.headers['cache-control'])
+  const conditional = await app.inject({
+    url: '/posts',
+    headers: { 'if-none-match': String(first.headers.etag) },
+  })
+  assert.equal(conditional.statusCode, 304)
+})
+
+test('a post saved through this process shows at once, though the page was cached', async (t) => {
+  const { app, db } = await createTestApp(t)
+  createPost(db, { title: 'Before the write' })
+  assert.doesNotMatch((await app.inject('/')).body, /After the write/)
+  createPost(db, { title: 'After the write', daysAgo: 0.001 })
+  assert.match((await app.inject('/')).body, /After the write/)
+})
+
+test('a post saved by another connection (the CLI, a replica) shows at once', async (t) => {
+  const { db, dir, path } = createTestDb(t)
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  createPost(db, { title: 'Old news' })
+  assert.doesNotMatch((await app.inject('/feed.xml')).body, /Fresh from the CLI/)
+
+  const other = openDatabase(path)
+  savePost(other, { title: 'Fresh from the CLI', kind: 'article', bodyMd: 'Hello.', status: 'published' })
+  closeDatabase(other)
+
+  assert.match((await app.inject('/feed.xml')).body, /Fresh from the CLI/)
+})
+
+test('a scheduled post appears on a cached page when its time comes', async (t) => {
+  const { app, db } = await createTestApp(t)
+  createPost(db, { title: 'Already out' })
+  savePost(db, {
+    title: 'Goes live shortly',
+    kind: 'article',
+    bodyMd: 'Soon.',
+    status: 'scheduled',
+    publishedAt: new Date(Date.now() + 150),
+  })
+  assert.doesNotMatch((await app.inject('/posts')).body, /Goes live shortly/)
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  assert.match((await app.inject('/posts')).body, /Goes live shortly/)
+})
+
+test('a compressed response is offered to clients that ask for one', async (t) => {
+  const { app, db } = await createTestApp(t)
+  for (let i = 0; i < 5; i++) createPost(db, { title: `Long enough ${i}` })
+  await app.inject('/')
+  const res = await app.inject({ url: '/', headers: { 'accept-encoding': 'br, gzip' } })
+  assert.equal(res.headers['content-encoding'], 'br')
+  assert.equal(res.headers.vary, 'accept-encoding')
+})

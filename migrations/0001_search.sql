@@ -5,7 +5,7 @@ CREATE VIRTUAL TABLE `posts_fts` USING fts5(
 	`title`,
 	`body`,
 	`tags`,
-	tokenize = 'porter unicode61 remove_diacritics 2',
+	tokenize = 'unicode61 remove_diacritics 2',
 	prefix = '2 3'
 );
 --> statement-breakpoint

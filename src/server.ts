@@ -31,11 +31,11 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 try {
   await app.listen({ port: config.port, host: config.host })
-  const where =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? `http://localhost:${config.port}`
-      : `http://${config.host}:${config.port}`
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host)
+  const where = local ? `http://localhost:${config.port}` : `http://${config.host}:${config.port}`
   app.log.info(`Folio is running at ${where} (database: ${config.databasePath})`)
+  const posts = db.$client.prepare('select count(*) from posts').pluck().get() as number
+  if (posts === 0) app.log.info('The blog is empty. For demo content: npm run cli -- seed --posts 200')
 } catch (err) {
   app.log.error({ err }, 'could not start the server')
   process.exit(1)

@@ -23,6 +23,7 @@ import yaml from 'highlight.js/lib/languages/yaml'
 import { Marked, type Tokens } from 'marked'
 import { markedHighlight } from 'marked-highlight'
 import sanitizeHtml from 'sanitize-html'
+import { escapeHtml } from './html.ts'
 
 const languages = {
   bash,
@@ -53,9 +54,6 @@ hljs.registerAliases(['console'], { languageName: 'shell' })
 const MORE_MARKER = /^[ \t]*<!--\s*more\s*-->[ \t]*$/im
 const WORDS_PER_MINUTE = 230
 
-const escapeAttribute = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-
 const isExternal = (href: string): boolean => /^https?:\/\//i.test(href)
 
 /** A Marked instance per document, so heading ids are unique within that document. */
@@ -83,17 +81,17 @@ function createMarked(): Marked {
       },
       link({ href, title, tokens }: Tokens.Link) {
         const inner = this.parser.parseInline(tokens)
-        const titleAttr = title ? ` title="${escapeAttribute(title)}"` : ''
+        const titleAttr = title ? ` title="${escapeHtml(title)}"` : ''
         const rel = isExternal(href) ? ' rel="noopener"' : ''
-        return `<a href="${escapeAttribute(href)}"${titleAttr}${rel}>${inner}</a>`
+        return `<a href="${escapeHtml(href)}"${titleAttr}${rel}>${inner}</a>`
       },
       // Task-list boxes become text: a disabled, unlabelled checkbox only confuses a screen reader.
       checkbox({ checked }: Tokens.Checkbox) {
         return checked ? '☑ ' : '☐ '
       },
       image({ href, title, text }: Tokens.Image) {
-        const titleAttr = title ? ` title="${escapeAttribute(title)}"` : ''
-        return `<img src="${escapeAttribute(href)}" alt="${escapeAttribute(text)}"${titleAttr} loading="lazy" decoding="async">`
+        const titleAttr = title ? ` title="${escapeHtml(title)}"` : ''
+        return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${titleAttr} loading="lazy" decoding="async">`
       },
     },
   })

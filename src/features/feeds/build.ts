@@ -1,13 +1,11 @@
 // Owns the subscription feeds: Atom, RSS 2.0 and JSON Feed 1.1 built with the `feed` package.
 import { Feed } from 'feed'
+import { escapeHtml } from '../../lib/html.ts'
 import { absoluteUrl, absolutizeHtml, postUrl, tagUrl } from '../../lib/urls.ts'
 import type { Settings } from '../settings/service.ts'
 import type { FeedPost } from './queries.ts'
 
 export const FEED_PATHS = { atom: '/feed.xml', rss: '/rss.xml', json: '/feed.json' } as const
-
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** The full post as a feed reader shows it: absolute URLs, and no "#" heading anchors. */
 function feedContent(post: FeedPost, siteUrl: string): string {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { formatDate } from '../../lib/dates.ts'
+import { escapeHtml } from '../../lib/html.ts'
 import { postUrl, searchUrl } from '../../lib/urls.ts'
 import { searchPosts } from './queries.ts'
 import { MAX_QUERY_LENGTH, parseSearchQuery } from './query.ts'
@@ -19,14 +20,6 @@ const searchQuerySchema = z.object({
 
 const MARK_START = String.fromCharCode(1)
 const MARK_END = String.fromCharCode(2)
-
-const escapeHtml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
 
 /** Escapes the text first, then turns FTS5's \u0001/\u0002 markers into <mark>. */
 export function markedToHtml(marked: string): string {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { pages, posts, postTags, series, tags } from '../../db/schema.ts'
+import { escapeHtml } from '../../lib/html.ts'
 import { absoluteUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import { isVisible } from '../blog/queries.ts'
 
@@ -11,14 +12,6 @@ interface SitemapEntry {
   readonly loc: string
   readonly lastmod?: Date | null
 }
-
-const escapeXml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
 
 export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry[] {
   const abs = (path: string) => absoluteUrl(siteUrl, path)
@@ -71,7 +64,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
 export function renderSitemap(entries: readonly SitemapEntry[]): string {
   const urls = entries.map((e) => {
     const lastmod = e.lastmod ? `<lastmod>${e.lastmod.toISOString()}</lastmod>` : ''
-    return `<url><loc>${escapeXml(e.loc)}</loc>${lastmod}</url>`
+    return `<url><loc>${escapeHtml(e.loc)}</loc>${lastmod}</url>`
   })
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`
 }

@@ -5,12 +5,14 @@ import fastifyCompress from '@fastify/compress'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import adminRoutes from './features/admin/routes.ts'
 import blogRoutes from './features/blog/routes.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import errorPages, { frameworkErrorHandler, onMaxParamLength } from './plugins/error-pages.ts'
+import forms from './plugins/forms.ts'
 import httpCache from './plugins/http-cache.ts'
 import media from './plugins/media.ts'
 import { createPageCache } from './plugins/page-cache.ts'
@@ -90,7 +92,9 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(site, { db, config })
   await app.register(errorPages, { config })
 
+  await app.register(forms, { db, config })
   await app.register(healthRoutes, { db })
+  await app.register(adminRoutes, { db, config })
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
   const pageCache = createPageCache(db)

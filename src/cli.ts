@@ -3,20 +3,41 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.ts'
 import { closeDatabase, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
+import { emailSchema, newPasswordSchema } from './features/auth/forms.ts'
+import { clearAllFailures } from './features/auth/throttle.ts'
+import { createUser, EmailTakenError, findUserByEmail, setPassword } from './features/auth/users.ts'
 import { seedDemoContent } from './features/seed/demo.ts'
+import { promptSecret } from './lib/prompt.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   migrate              apply pending database migrations
   seed --posts N       add N realistic demo posts (and, on an empty site, demo pages and settings)
+  create-user --email E --name N
+                       create an author account; the password is read from stdin or a hidden prompt
+  set-password --email E
+                       set a new password (ends every session and clears failed sign-ins)
+  unlock               forget every failed sign-in, lifting all sign-in throttling
   help                 show this message
 
 The database is DATABASE_PATH (default ./data/folio.db).`
 
 class UsageError extends Error {}
 
-function run(argv: string[]): number {
+async function readNewPassword(): Promise<string> {
+  const password = await promptSecret('Password (at least 12 characters): ')
+  const parsed = newPasswordSchema.safeParse(password)
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues[0]?.message ?? 'That password cannot be used.')
+  if (process.stdin.isTTY) {
+    const again = await promptSecret('Password again: ')
+    if (again !== password) throw new UsageError('The two passwords are not the same.')
+  }
+  return password
+}
+
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE)
@@ -59,13 +80,68 @@ function run(argv: string[]): number {
       }
       return 0
     }
+    case 'create-user': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { email: { type: 'string' }, name: { type: 'string' } },
+        strict: true,
+      })
+      const email = emailSchema.safeParse(values.email ?? '')
+      if (!email.success)
+        throw new UsageError('--email must be an email address, like --email you@example.com.')
+      const name = (values.name ?? '').trim()
+      if (!name) throw new UsageError('--name is required, like --name "Sam Rivera".')
+      const password = await readNewPassword()
+      const db = openDatabase(config.databasePath)
+      try {
+        migrateDatabase(db)
+        const user = await createUser(db, { email: email.data, name, password })
+        console.log(`Created the account for ${user.email}. Sign in at ${config.siteUrl}/admin/login`)
+      } catch (err) {
+        if (err instanceof EmailTakenError)
+          throw new UsageError(`${err.message} Use set-password to change its password.`)
+        throw err
+      } finally {
+        closeDatabase(db)
+      }
+      return 0
+    }
+    case 'set-password': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } }, strict: true })
+      if (!values.email) throw new UsageError('--email is required, like --email you@example.com.')
+      const db = openDatabase(config.databasePath)
+      try {
+        migrateDatabase(db)
+        const user = findUserByEmail(db, values.email)
+        if (!user) throw new UsageError(`There is no account for ${values.email}.`)
+        const password = await readNewPassword()
+        await setPassword(db, user.id, password)
+        console.log(
+          `New password set for ${user.email}. Every session was signed out and failed sign-ins were cleared.`,
+        )
+      } finally {
+        closeDatabase(db)
+      }
+      return 0
+    }
+    case 'unlock': {
+      const db = openDatabase(config.databasePath)
+      try {
+        migrateDatabase(db)
+        const cleared = clearAllFailures(db)
+        console.log(`Cleared ${cleared} failed sign-in${cleared === 1 ? '' : 's'}; nobody is throttled now.`)
+      } finally {
+        closeDatabase(db)
+      }
+      return 0
+    }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)
   }
 }
 
 try {
-  process.exitCode = run(process.argv.slice(2))
+  process.exitCode = await run(process.argv.slice(2))
 } catch (err) {
   if (
     err instanceof ConfigError ||

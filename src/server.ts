@@ -4,6 +4,7 @@ import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { closeDatabase, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
+import { issueSetupToken } from './features/auth/users.ts'
 
 let config: ReturnType<typeof loadConfig>
 try {
@@ -34,6 +35,11 @@ try {
   const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host)
   const where = local ? `http://localhost:${config.port}` : `http://${config.host}:${config.port}`
   app.log.info(`Folio is running at ${where} (database: ${config.databasePath})`)
+  const setupToken = issueSetupToken(db)
+  if (setupToken) {
+    // The one place the token appears: it is stored only as a hash and works once.
+    app.log.info(`No account yet. Create yours at ${config.siteUrl}/admin/setup?token=${setupToken}`)
+  }
   const posts = db.$client.prepare('select count(*) from posts').pluck().get() as number
   if (posts === 0) app.log.info('The blog is empty. For demo content: npm run cli -- seed --posts 200')
 } catch (err) {

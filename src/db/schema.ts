@@ -124,3 +124,87 @@ export type NewPost = typeof posts.$inferInsert
 export type Page = typeof pages.$inferSelect
 export type Tag = typeof tags.$inferSelect
 export type Series = typeof series.$inferSelect
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Stored lower-cased, so sign-in is case-insensitive. */
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }).notNull(),
+  ...timestamps,
+})
+
+/** Signed-in browsers. Only the SHA-256 of the cookie's token is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Moved only by state-changing requests: GET never writes. */
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    userAgent: text('user_agent').notNull().default(''),
+    ip: text('ip').notNull().default(''),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+)
+
+/** The first-run setup link; only its hash is kept, and it works once. */
+export const setupTokens = sqliteTable('setup_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** Failed sign-ins, for throttling by IP and by account; kept in the database so a restart forgets nothing. */
+export const loginFailures = sqliteTable(
+  'login_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ip: text('ip').notNull(),
+    email: text('email').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('login_failures_ip_idx').on(t.ip, t.at), index('login_failures_email_idx').on(t.email, t.at)],
+)
+
+/** Every saved version of a post, newest last, so the author can compare and restore. */
+export const postRevisions = sqliteTable(
+  'post_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    kind: text('kind', { enum: POST_KINDS }).notNull(),
+    status: text('status', { enum: POST_STATUSES }).notNull(),
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    linkUrl: text('link_url'),
+    tags: text('tags').notNull().default(''),
+    series: text('series').notNull().default(''),
+    seriesPart: integer('series_part'),
+    metaDescription: text('meta_description').notNull().default(''),
+    excerptMd: text('excerpt_md').notNull().default(''),
+    quoteMd: text('quote_md').notNull().default(''),
+    bodyMd: text('body_md').notNull().default(''),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('post_revisions_post_idx').on(t.postId, t.id)],
+)
+
+/** Application secrets generated on first start (the cookie-signing key). */
+export const secrets = sqliteTable('secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+export type User = typeof users.$inferSelect
+export type Session = typeof sessions.$inferSelect
+export type PostRevision = typeof postRevisions.$inferSelect

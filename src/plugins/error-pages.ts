@@ -66,7 +66,7 @@ export default fp(
       stack?: string,
     ) {
       const request = reply.request
-      if (!wantsHtml(request) || request.method !== 'GET') {
+      if (!wantsHtml(request)) {
         return reply
           .code(status)
           .type('application/json; charset=utf-8')
@@ -133,6 +133,14 @@ export default fp(
         )
       }
       request.log.info({ err: { message: error.message, code: error.code }, url: request.url }, 'bad request')
+      if (status === 403 && (error.code?.startsWith('FST_CSRF') || error.code === 'FOLIO_CROSS_SITE')) {
+        return renderError(
+          reply,
+          403,
+          'This form could not be accepted',
+          'The form was too old, was sent from another site, or your browser blocked its cookie, so nothing was changed. Go back, reload the page, and send it again.',
+        )
+      }
       return renderError(reply, status, status === 413 ? 'Too large' : 'Bad request', error.message)
     })
   },

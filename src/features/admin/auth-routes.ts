@@ -1,0 +1,239 @@
+// Owns getting in and out of the admin: first-run setup, sign-in, sign-out, and the account page.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+import { fieldErrors, formFields } from '../../lib/form-errors.ts'
+import { BusyError } from '../../lib/semaphore.ts'
+import { loginSchema, passwordChangeSchema, setupSchema } from '../auth/forms.ts'
+import { verifyPassword } from '../auth/passwords.ts'
+import {
+  ABSOLUTE_TIMEOUT_MS,
+  createSession,
+  deleteSession,
+  deleteUserSession,
+  listSessions,
+  SESSION_COOKIE,
+} from '../auth/sessions.ts'
+import { checkLoginThrottle, clearAccountFailures, recordLoginFailure } from '../auth/throttle.ts'
+import {
+  completeSetup,
+  countUsers,
+  findUserByEmail,
+  isValidSetupToken,
+  normalizeEmail,
+  setPassword,
+} from '../auth/users.ts'
+import { requireUser, safeNext } from './context.ts'
+
+const SIGN_IN_FAILED = 'That email and password do not match an account.'
+
+/** "Firefox on macOS"-style label for the sessions list. */
+export function describeDevice(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : /curl\//.test(userAgent)
+            ? 'curl'
+            : 'Unknown browser'
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Mac OS X|Macintosh/.test(userAgent)
+        ? 'macOS'
+        : /Windows/.test(userAgent)
+          ? 'Windows'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : ''
+  return os ? `${browser} on ${os}` : browser
+}
+
+export default async function authRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
+  const { db, config } = options
+
+  function signIn(request: FastifyRequest, reply: FastifyReply, userId: number) {
+    // A new token at every sign-in: a token planted before sign-in is worth nothing after it.
+    const { token } = createSession(db, userId, {
+      userAgent: request.headers['user-agent'] ?? '',
+      ip: request.ip,
+    })
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      maxAge: Math.floor(ABSOLUTE_TIMEOUT_MS / 1000),
+    })
+  }
+
+  const renderLogin = (reply: FastifyReply, data: Record<string, unknown>, status = 200) =>
+    reply.admin(
+      'admin/login',
+      { title: 'Sign in', values: { email: '' }, errors: {}, next: '/admin', ...data },
+      status,
+    )
+
+  app.get('/admin/login', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next)
+    if (request.auth) return reply.redirect(next, 303)
+    return renderLogin(reply, { next, needsSetup: countUsers(db) === 0 })
+  })
+
+  app.post('/admin/login', async (request, reply) => {
+    const fields = formFields(request.body)
+    const next = safeNext(fields.next)
+    const parsed = loginSchema.safeParse(fields)
+    if (!parsed.success) {
+      return renderLogin(
+        reply,
+        { next, values: { email: fields.email ?? '' }, errors: fieldErrors(parsed.error) },
+        422,
+      )
+    }
+    const email = normalizeEmail(parsed.data.email)
+    const verdict = checkLoginThrottle(db, request.ip, email)
+    if (!verdict.allowed) {
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
+      const message =
+        verdict.reason === 'ip'
+          ? `Too many failed sign-ins from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+          : `Too many failed sign-ins for this account. Wait ${verdict.retryAfterSeconds} seconds and try again. If you forgot your password, reset it with \`npm run cli -- set-password\`.`
+      reply.header('retry-after', String(verdict.retryAfterSeconds))
+      return renderLogin(
+        reply,
+        { next, values: { email: fields.email ?? '' }, errors: { _form: message } },
+        429,
+      )
+    }
+    const user = findUserByEmail(db, email)
+    let ok: boolean
+    try {
+      ok = await verifyPassword(user?.passwordHash, parsed.data.password)
+    } catch (err) {
+      if (!(err instanceof BusyError)) throw err
+      reply.header('retry-after', '5')
+      return renderLogin(
+        reply,
+        {
+          next,
+          values: { email: fields.email ?? '' },
+          errors: { _form: 'The server is busy. Try again in a few seconds.' },
+        },
+        503,
+      )
+    }
+    if (!user || !ok) {
+      recordLoginFailure(db, request.ip, email)
+      request.log.info({ ip: request.ip }, 'failed sign-in')
+      return renderLogin(
+        reply,
+        { next, values: { email: fields.email ?? '' }, errors: { _form: SIGN_IN_FAILED } },
+        401,
+      )
+    }
+    clearAccountFailures(db, email)
+    signIn(request, reply, user.id)
+    return reply.redirect(next, 303)
+  })
+
+  app.post('/admin/logout', async (request, reply) => {
+    if (request.auth) deleteSession(db, request.auth.session.id)
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.redirect('/admin/login?done=signed-out', 303)
+  })
+
+  app.get('/admin/setup', async (request, reply) => {
+    const token = String((request.query as Record<string, unknown>).token ?? '')
+    if (!isValidSetupToken(db, token)) return reply.callNotFound()
+    return reply.admin('admin/setup', {
+      title: 'Set up Folio',
+      token,
+      values: { name: '', email: '' },
+      errors: {},
+    })
+  })
+
+  app.post('/admin/setup', async (request, reply) => {
+    const fields = formFields(request.body)
+    if (!isValidSetupToken(db, fields.token ?? '')) return reply.callNotFound()
+    const parsed = setupSchema.safeParse(fields)
+    const values = { name: fields.name ?? '', email: fields.email ?? '' }
+    if (!parsed.success) {
+      return reply.admin(
+        'admin/setup',
+        { title: 'Set up Folio', token: fields.token, values, errors: fieldErrors(parsed.error) },
+        422,
+      )
+    }
+    const user = await completeSetup(db, parsed.data.token, parsed.data)
+    if (!user) return reply.callNotFound()
+    request.log.info('first account created')
+    signIn(request, reply, user.id)
+    return reply.redirect('/admin?done=set-up', 303)
+  })
+
+  await app.register(async function account(scope) {
+    scope.addHook('preHandler', requireUser)
+
+    const renderAccount = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      data: Record<string, unknown> = {},
+      status = 200,
+    ) => {
+      const auth = request.auth
+      if (!auth) throw new Error('account page without a session')
+      const sessions = listSessions(db, auth.user.id).map((s) => ({
+        id: s.id,
+        device: describeDevice(s.userAgent),
+        ip: s.ip || 'unknown',
+        lastSeenIso: s.lastSeenAt.toISOString(),
+        lastSeen: s.lastSeenAt.toISOString().replace('T', ' ').slice(0, 16),
+        current: s.id === auth.session.id,
+      }))
+      return reply.admin(
+        'admin/account',
+        { title: 'Your account', section: 'account', sessions, errors: {}, ...data },
+        status,
+      )
+    }
+
+    scope.get('/admin/account', async (request, reply) => renderAccount(request, reply))
+
+    scope.post('/admin/account/password', async (request, reply) => {
+      const auth = request.auth
+      if (!auth) return reply
+      const parsed = passwordChangeSchema.safeParse(formFields(request.body))
+      if (!parsed.success) return renderAccount(request, reply, { errors: fieldErrors(parsed.error) }, 422)
+      if (!(await verifyPassword(auth.user.passwordHash, parsed.data.current_password))) {
+        return renderAccount(
+          request,
+          reply,
+          { errors: { current_password: 'That is not your current password.' } },
+          422,
+        )
+      }
+      await setPassword(db, auth.user.id, parsed.data.new_password, { keepSessionId: auth.session.id })
+      return reply.redirect('/admin/account?done=password-changed', 303)
+    })
+
+    scope.post<{ Params: { id: string } }>('/admin/account/sessions/:id/delete', async (request, reply) => {
+      const auth = request.auth
+      if (!auth) return reply
+      const id = Number(request.params.id)
+      if (!Number.isInteger(id)) return reply.callNotFound()
+      deleteUserSession(db, auth.user.id, id)
+      if (id === auth.session.id) {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' })
+        return reply.redirect('/admin/login', 303)
+      }
+      return reply.redirect('/admin/account?done=session-ended', 303)
+    })
+  })
+}

@@ -1,0 +1,113 @@
+// Owns what every admin request knows: who is signed in, and how admin pages are rendered.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+import type { Session, User } from '../../db/schema.ts'
+import { findSession, SESSION_COOKIE, touchSession } from '../auth/sessions.ts'
+import { getSettings } from '../settings/service.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: { user: User; session: Session } | null
+  }
+  interface FastifyReply {
+    /** Renders an admin page in the admin layout, never cached, with a fresh CSRF token. */
+    admin(template: string, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>
+  }
+}
+
+/** Messages shown after a redirect, chosen by a short code in `?done=`, so no visitor text is ever echoed. */
+export const DONE_MESSAGES: Record<string, string> = {
+  'signed-in': 'Welcome back.',
+  'signed-out': 'You are signed out.',
+  'set-up': 'Your account is ready. Welcome to Folio.',
+  'password-changed': 'Password changed. Every other session has been signed out.',
+  'session-ended': 'That session has been signed out.',
+  'post-saved': 'Post saved.',
+  'post-published': 'Post published.',
+  'post-scheduled': 'Post scheduled.',
+  'post-deleted': 'Post deleted.',
+  'revision-restored': 'Revision restored. Save again to keep editing from here.',
+  'page-saved': 'Page saved.',
+  'page-deleted': 'Page deleted.',
+  'settings-saved': 'Settings saved. They show on the site now.',
+  'media-uploaded': 'Image uploaded.',
+  'media-deleted': 'Image deleted.',
+  'media-saved': 'Image details saved.',
+}
+
+export const isUnsafeMethod = (method: string): boolean =>
+  method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS'
+
+/** Where to go after signing in: only ever a local /admin path, never another site. */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string') return '/admin'
+  if (!/^\/admin(?:[/?#]|$)/.test(next)) return '/admin'
+  const hasControl = Array.from(next).some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)
+  if (next.includes('\\') || hasControl) return '/admin'
+  return next
+}
+
+export function installAdminContext(app: FastifyInstance, options: { db: Db; config: Config }) {
+  const { db } = options
+  app.decorateRequest('auth', null)
+
+  // Identify the author from the cookie; this only reads.
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE]
+    request.auth = token ? (findSession(db, token) ?? null) : null
+  })
+
+  app.decorateReply(
+    'admin',
+    async function admin(
+      this: FastifyReply,
+      template: string,
+      data: Record<string, unknown> = {},
+      status = 200,
+    ) {
+      const request = this.request
+      const doneCode = (request.query as Record<string, unknown> | undefined)?.done
+      const html = await this.viewAsync(template, {
+        site: getSettings(db),
+        user: request.auth?.user ?? null,
+        csrfToken: this.generateCsrf(),
+        currentPath: request.url.split('?')[0],
+        done: typeof doneCode === 'string' ? (DONE_MESSAGES[doneCode] ?? null) : null,
+        unreadCount: 0,
+        section: '',
+        title: 'Admin',
+        ...data,
+      })
+      return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html)
+    },
+  )
+}
+
+/**
+ * preHandler for everything behind sign-in. An unsigned GET goes to the login page with a
+ * `next` back here; anything else is refused outright and changes nothing.
+ */
+export async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.auth) return
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const next = encodeURIComponent(safeNext(request.url))
+    await reply.header('cache-control', 'no-store').redirect(`/admin/login?next=${next}`, 303)
+    return
+  }
+  await reply
+    .header('cache-control', 'no-store')
+    .code(401)
+    .type('text/html; charset=utf-8')
+    .send(
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in first</title><h1>Sign in first</h1><p>You are not signed in, so nothing was changed. <a href="/admin/login">Sign in</a>.</p>',
+    )
+}
+
+/** After a state-changing request passes CSRF, record that the session was used. */
+export function recordActivity(db: Db) {
+  return async (request: FastifyRequest) => {
+    if (request.auth && isUnsafeMethod(request.method))
+      touchSession(db, request.auth.session.id, { ip: request.ip })
+  }
+}

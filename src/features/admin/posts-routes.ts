@@ -1,0 +1,6 @@
+// Owns the admin's /admin/posts screens.
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+
+export default async function postsRoutes(_app: FastifyInstance, _options: { db: Db; config: Config }) {}

@@ -1,0 +1,6 @@
+// Owns the admin's /admin/settings screens.
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+
+export default async function settingsRoutes(_app: FastifyInstance, _options: { db: Db; config: Config }) {}

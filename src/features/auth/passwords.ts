@@ -1,0 +1,29 @@
+// Owns password hashing: argon2id at OWASP's parameters, with a cap on hashes running at once.
+import argon2 from 'argon2'
+import { createSemaphore } from '../../lib/semaphore.ts'
+
+export const MIN_PASSWORD_LENGTH = 12
+export const MAX_PASSWORD_LENGTH = 1024
+
+/** OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
+const OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const
+
+// Two hashes at once bound memory to ~40 MiB, so a burst of sign-ins cannot exhaust a small machine.
+const hashing = createSemaphore(2, 32)
+
+export function hashPassword(password: string): Promise<string> {
+  return hashing.run(() => argon2.hash(password, OPTIONS))
+}
+
+let dummyHash: Promise<string> | undefined
+
+/**
+ * Checks a password against a hash. With no hash (unknown email) it verifies against a dummy,
+ * so a wrong email and a wrong password take the same time.
+ */
+export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+  dummyHash ??= argon2.hash('folio-dummy-password-for-timing', OPTIONS)
+  const target = hash ?? (await dummyHash)
+  const ok = await hashing.run(() => argon2.verify(target, password))
+  return ok && hash !== undefined
+}

@@ -1,0 +1,134 @@
+// Owns author accounts: creating them, finding them, changing passwords, and the first-run setup token.
+import { count, eq } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { loginFailures, sessions, setupTokens, type User, users } from '../../db/schema.ts'
+import { hashPassword } from './passwords.ts'
+import { hashToken, newToken } from './tokens.ts'
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+
+export function countUsers(db: Db): number {
+  return db.select({ n: count() }).from(users).get()?.n ?? 0
+}
+
+export function findUserByEmail(db: Db, email: string): User | undefined {
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)))
+    .get()
+}
+
+export class EmailTakenError extends Error {
+  override name = 'EmailTakenError'
+}
+
+export async function createUser(
+  db: Db,
+  input: { name: string; email: string; password: string },
+  now = new Date(),
+): Promise<User> {
+  const passwordHash = await hashPassword(input.password)
+  const email = normalizeEmail(input.email)
+  if (findUserByEmail(db, email)) throw new EmailTakenError(`An account for ${email} already exists.`)
+  return db
+    .insert(users)
+    .values({
+      name: input.name.trim(),
+      email,
+      passwordHash,
+      passwordChangedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get()
+}
+
+/**
+ * Sets a new password, ends every session but `keepSessionId`, and clears the account's failed
+ * sign-ins: this is also the recovery path when the author has been throttled.
+ */
+export async function setPassword(
+  db: Db,
+  userId: number,
+  password: string,
+  options: { keepSessionId?: number; now?: Date } = {},
+): Promise<void> {
+  const now = options.now ?? new Date()
+  const passwordHash = await hashPassword(password)
+  db.transaction((tx) => {
+    const user = tx
+      .update(users)
+      .set({ passwordHash, passwordChangedAt: now, updatedAt: now })
+      .where(eq(users.id, userId))
+      .returning()
+      .get()
+    if (!user) return
+    const others = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()
+    for (const session of others) {
+      if (session.id !== options.keepSessionId) tx.delete(sessions).where(eq(sessions.id, session.id)).run()
+    }
+    tx.delete(loginFailures).where(eq(loginFailures.email, user.email)).run()
+  })
+}
+
+/**
+ * While no account exists, makes a fresh one-time setup token (replacing any earlier one, whose
+ * plain value is unknown to us) and returns it; returns null once an account exists.
+ */
+export function issueSetupToken(db: Db, now = new Date()): string | null {
+  if (countUsers(db) > 0) return null
+  const token = newToken()
+  db.transaction((tx) => {
+    tx.delete(setupTokens).run()
+    tx.insert(setupTokens)
+      .values({ tokenHash: hashToken(token), createdAt: now })
+      .run()
+  })
+  return token
+}
+
+export function isValidSetupToken(db: Db, token: string): boolean {
+  if (!token || countUsers(db) > 0) return false
+  return (
+    db
+      .select()
+      .from(setupTokens)
+      .where(eq(setupTokens.tokenHash, hashToken(token)))
+      .get() !== undefined
+  )
+}
+
+/** Creates the first account with a valid setup token, and burns the token; null if the token is not valid. */
+export async function completeSetup(
+  db: Db,
+  token: string,
+  input: { name: string; email: string; password: string },
+): Promise<User | null> {
+  if (!isValidSetupToken(db, token)) return null
+  const passwordHash = await hashPassword(input.password)
+  const now = new Date()
+  return db.transaction((tx) => {
+    // Checked again inside the transaction: two tabs submitting at once create one account.
+    const valid = tx
+      .select()
+      .from(setupTokens)
+      .where(eq(setupTokens.tokenHash, hashToken(token)))
+      .get()
+    if (!valid || (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return null
+    tx.delete(setupTokens).run()
+    return tx
+      .insert(users)
+      .values({
+        name: input.name.trim(),
+        email: normalizeEmail(input.email),
+        passwordHash,
+        passwordChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get()
+  })
+}

@@ -1,0 +1,65 @@
+// Owns what every HTML form needs: body parsing, cookies, and CSRF tokens (@fastify/csrf-protection).
+import fastifyCookie from '@fastify/cookie'
+import fastifyCsrf from '@fastify/csrf-protection'
+import fastifyFormbody from '@fastify/formbody'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.ts'
+import type { Db } from '../db/client.ts'
+import { loadOrCreateSecret } from '../features/auth/secrets.ts'
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export class ForbiddenOriginError extends Error {
+  readonly statusCode = 403
+  readonly code = 'FOLIO_CROSS_SITE'
+  constructor() {
+    super('This form was sent from another site, so it was refused.')
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Adds to a scope the checks every state-changing request must pass: same origin, then the CSRF token. */
+    protectForms(scope: FastifyInstance): void
+  }
+}
+
+export default fp(
+  async function forms(app: FastifyInstance, options: { db: Db; config: Config }) {
+    const { config } = options
+    const siteOrigin = new URL(config.siteUrl).origin
+    await app.register(fastifyCookie, { secret: loadOrCreateSecret(options.db, 'cookie-signing') })
+    await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 })
+    await app.register(fastifyCsrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieKey: 'folio_csrf',
+      cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/' },
+    })
+
+    /** Browsers say where a request came from; a form posted from another site never gets as far as its token. */
+    function sameOrigin(request: FastifyRequest): boolean {
+      const fetchSite = request.headers['sec-fetch-site']
+      if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') return false
+      const origin = request.headers.origin
+      if (!origin || origin === 'null') return origin !== 'null'
+      const own = `${request.protocol}://${request.host}`
+      return origin === siteOrigin || origin === own
+    }
+
+    app.decorate('protectForms', function protectForms(scope: FastifyInstance) {
+      scope.addHook('preHandler', async (request) => {
+        if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) throw new ForbiddenOriginError()
+      })
+      // preHandler runs after the body is parsed, so the _csrf field is there to check.
+      scope.addHook(
+        'preHandler',
+        (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+          if (SAFE_METHODS.has(request.method)) return done()
+          app.csrfProtection(request, reply, done)
+        },
+      )
+    })
+  },
+  { name: 'forms' },
+)

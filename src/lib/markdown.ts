@@ -168,6 +168,7 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     blockquote: ['cite'],
     q: ['cite'],
     pre: ['tabindex'],
+    table: ['tabindex'],
     '*': ['class', 'lang', 'dir'],
   },
   allowedClasses: {
@@ -182,6 +183,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     // Code blocks scroll sideways on a phone; a keyboard user must be able to reach them.
     pre: (tagName, attribs) => ({ tagName, attribs: { ...attribs, tabindex: '0' } }),
+    // Wide tables scroll inside themselves too, so they need the same keyboard access.
+    table: (tagName, attribs) => ({ tagName, attribs: { ...attribs, tabindex: '0' } }),
     // Raw <img> from the author gets the same treatment as Markdown images, and never lacks alt.
     img: (tagName, attribs) => ({
       tagName,

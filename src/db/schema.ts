@@ -208,3 +208,21 @@ export const secrets = sqliteTable('secrets', {
 export type User = typeof users.$inferSelect
 export type Session = typeof sessions.$inferSelect
 export type PostRevision = typeof postRevisions.$inferSelect
+
+/** Uploaded images. Files live in MEDIA_DIR, named by content hash; `variants` lists the resized copies. */
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** The original's stored file name, e.g. "3f2a9c1b7d-screenshot.png". */
+  fileName: text('file_name').notNull().unique(),
+  originalName: text('original_name').notNull(),
+  mimeType: text('mime_type').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  bytes: integer('bytes').notNull(),
+  alt: text('alt').notNull().default(''),
+  /** JSON array of { width, height, format, fileName } for the srcset copies. */
+  variants: text('variants').notNull().default('[]'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+export type Media = typeof media.$inferSelect

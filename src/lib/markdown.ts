@@ -56,8 +56,23 @@ const WORDS_PER_MINUTE = 230
 
 const isExternal = (href: string): boolean => /^https?:\/\//i.test(href)
 
+/** What Folio knows about one of its own images, so pages can reserve its space and offer sizes. */
+export interface ImageInfo {
+  readonly width: number
+  readonly height: number
+  readonly srcset?: string
+  readonly sizes?: string
+}
+
+/** Looks up an image by the `src` an author wrote; undefined for images Folio does not manage. */
+export type ImageResolver = (src: string) => ImageInfo | undefined
+
+export interface RenderOptions {
+  readonly images?: ImageResolver
+}
+
 /** A Marked instance per document, so heading ids are unique within that document. */
-function createMarked(): Marked {
+function createMarked(options: RenderOptions = {}): Marked {
   const slugger = new GithubSlugger()
   const marked = new Marked(
     markedHighlight({
@@ -91,7 +106,11 @@ function createMarked(): Marked {
       },
       image({ href, title, text }: Tokens.Image) {
         const titleAttr = title ? ` title="${escapeHtml(title)}"` : ''
-        return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${titleAttr} loading="lazy" decoding="async">`
+        const info = options.images?.(href)
+        const sizeAttrs = info
+          ? ` width="${info.width}" height="${info.height}"${info.srcset ? ` srcset="${escapeHtml(info.srcset)}" sizes="${escapeHtml(info.sizes ?? '100vw')}"` : ''}`
+          : ''
+        return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${titleAttr}${sizeAttrs} loading="lazy" decoding="async">`
       },
     },
   })
@@ -154,7 +173,7 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel', 'id', 'aria-label'],
-    img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
+    img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
     h2: ['id'],
     h3: ['id'],
     h4: ['id'],
@@ -194,9 +213,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 }
 
 /** Renders Markdown to sanitized HTML. Raw HTML in the source is allowed only where the allowlist says. */
-export function renderMarkdown(markdown: string): string {
+export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
   if (!markdown.trim()) return ''
-  const html = createMarked().parse(markdown, { async: false })
+  const html = createMarked(options).parse(markdown, { async: false })
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim()
 }
 
@@ -250,22 +269,22 @@ export interface RenderedBody {
  * Renders a post body and its list excerpt: the author's excerpt if given, else the part
  * before a `<!--more-->` line, else the first paragraph.
  */
-export function renderBody(bodyMd: string, excerptMd = ''): RenderedBody {
-  const html = renderMarkdown(bodyMd)
+export function renderBody(bodyMd: string, excerptMd = '', options: RenderOptions = {}): RenderedBody {
+  const html = renderMarkdown(bodyMd, options)
   const text = htmlToText(html)
   let excerptHtml: string
   let hasMore: boolean
   const marker = MORE_MARKER.exec(bodyMd)
   if (excerptMd.trim()) {
-    excerptHtml = renderMarkdown(excerptMd)
+    excerptHtml = renderMarkdown(excerptMd, options)
     hasMore = bodyMd.trim().length > 0
   } else if (marker) {
-    excerptHtml = renderMarkdown(bodyMd.slice(0, marker.index))
+    excerptHtml = renderMarkdown(bodyMd.slice(0, marker.index), options)
     hasMore = bodyMd.slice(marker.index + marker[0].length).trim().length > 0
   } else {
     const blocks = new Marked().lexer(bodyMd).filter((token) => token.type !== 'space')
     const first = blocks.find((token) => token.type === 'paragraph')
-    excerptHtml = first ? renderMarkdown(first.raw) : html
+    excerptHtml = first ? renderMarkdown(first.raw, options) : html
     hasMore = first ? blocks.length > 1 : false
   }
   return { html, excerptHtml, hasMore, text, readingMinutes: readingMinutes(text) }

@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import adminRoutes from './features/admin/routes.ts'
 import blogRoutes from './features/blog/routes.ts'
+import contactRoutes from './features/contact/routes.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import searchRoutes from './features/search/routes.ts'
@@ -95,6 +96,8 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(forms, { db, config })
   await app.register(healthRoutes, { db })
   await app.register(adminRoutes, { db, config })
+  // Outside the page cache: the form carries a per-visitor CSRF token.
+  await app.register(contactRoutes, { db, config })
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
   const pageCache = createPageCache(db)

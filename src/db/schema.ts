@@ -226,3 +226,56 @@ export const media = sqliteTable('media', {
 })
 
 export type Media = typeof media.$inferSelect
+
+export const MESSAGE_FOLDERS = ['inbox', 'archived', 'spam'] as const
+export type MessageFolder = (typeof MESSAGE_FOLDERS)[number]
+
+/** Messages sent through the contact form. Spam is kept too, in its own folder, never dropped. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    folder: text('folder', { enum: MESSAGE_FOLDERS }).notNull().default('inbox'),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+    spamScore: integer('spam_score').notNull().default(0),
+    /** JSON array of the reasons the spam filter gave, for the author to judge. */
+    spamReasons: text('spam_reasons').notNull().default('[]'),
+    ip: text('ip').notNull().default(''),
+    userAgent: text('user_agent').notNull().default(''),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('messages_folder_idx').on(t.folder, t.createdAt),
+    index('messages_ip_idx').on(t.ip, t.createdAt),
+    check('messages_folder_check', sql`${t.folder} in ('inbox', 'archived', 'spam')`),
+  ],
+)
+
+/**
+ * Mail waiting to be sent. A message is committed with its notification in one transaction;
+ * a worker sends afterwards with retries, so an SMTP outage delays mail but loses nothing.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    to: text('to').notNull(),
+    replyTo: text('reply_to'),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    lastError: text('last_error'),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('outbox_due_idx').on(t.sentAt, t.nextAttemptAt)],
+)
+
+export type Message = typeof messages.$inferSelect
+export type OutboxMail = typeof outbox.$inferSelect

@@ -22,6 +22,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Adds to a scope the checks every state-changing request must pass: same origin, then the CSRF token. */
     protectForms(scope: FastifyInstance): void
+    /** preHandler refusing a state-changing request that a browser says came from another site. */
+    checkSameOrigin(request: FastifyRequest): Promise<void>
   }
 }
 
@@ -47,10 +49,13 @@ export default fp(
       return origin === siteOrigin || origin === own
     }
 
+    async function checkSameOrigin(request: FastifyRequest): Promise<void> {
+      if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) throw new ForbiddenOriginError()
+    }
+    app.decorate('checkSameOrigin', checkSameOrigin)
+
     app.decorate('protectForms', function protectForms(scope: FastifyInstance) {
-      scope.addHook('preHandler', async (request) => {
-        if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) throw new ForbiddenOriginError()
-      })
+      scope.addHook('preHandler', checkSameOrigin)
       // preHandler runs after the body is parsed, so the _csrf field is there to check.
       scope.addHook(
         'preHandler',

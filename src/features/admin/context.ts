@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { Session, User } from '../../db/schema.ts'
 import { findSession, SESSION_COOKIE, touchSession } from '../auth/sessions.ts'
+import { countUnread } from '../contact/service.ts'
 import { getSettings } from '../settings/service.ts'
 
 declare module 'fastify' {
@@ -30,6 +31,8 @@ export const DONE_MESSAGES: Record<string, string> = {
   'revision-restored': 'Revision restored. Save again to keep editing from here.',
   'page-saved': 'Page saved.',
   'page-deleted': 'Page deleted.',
+  'page-saved-new-slug':
+    'Page saved. The address you chose is reserved or used by another page, so it got a different one (see Address).',
   'settings-saved': 'Settings saved. They show on the site now.',
   'media-uploaded': 'Image uploaded.',
   'media-deleted': 'Image deleted.',
@@ -74,7 +77,7 @@ export function installAdminContext(app: FastifyInstance, options: { db: Db; con
         csrfToken: this.generateCsrf(),
         currentPath: request.url.split('?')[0],
         done: typeof doneCode === 'string' ? (DONE_MESSAGES[doneCode] ?? null) : null,
-        unreadCount: 0,
+        unreadCount: countUnread(db),
         section: '',
         title: 'Admin',
         ...data,

@@ -32,7 +32,8 @@ export default fp(
     const { config } = options
     const siteOrigin = new URL(config.siteUrl).origin
     await app.register(fastifyCookie, { secret: loadOrCreateSecret(options.db, 'cookie-signing') })
-    await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 })
+    // A 200,000-character post in a non-Latin script is ~1.8 MB once URL-encoded.
+    await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 })
     await app.register(fastifyCsrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'folio_csrf',

@@ -28,6 +28,7 @@ export const DONE_MESSAGES: Record<string, string> = {
   'post-published': 'Post published.',
   'post-scheduled': 'Post scheduled.',
   'post-deleted': 'Post deleted.',
+  'post-renamed': 'Post saved. Its address changed, and the old address now redirects to the new one.',
   'revision-restored': 'Revision restored. Save again to keep editing from here.',
   'page-saved': 'Page saved.',
   'page-deleted': 'Page deleted.',
@@ -37,6 +38,13 @@ export const DONE_MESSAGES: Record<string, string> = {
   'media-uploaded': 'Image uploaded.',
   'media-deleted': 'Image deleted.',
   'media-saved': 'Image details saved.',
+  'inbox-read': 'Marked as read.',
+  'inbox-unread': 'Marked as unread.',
+  'inbox-archived': 'Archived. Archived messages are under the Archived tab.',
+  'inbox-moved': 'Moved to the inbox.',
+  'inbox-spam': 'Moved to Spam.',
+  'inbox-not-spam': 'Marked as not spam and moved to the inbox.',
+  'inbox-deleted': 'Deleted for good.',
 }
 
 export const isUnsafeMethod = (method: string): boolean =>

@@ -1,32 +1,57 @@
 // Owns the contact form's fields and their limits, stated on the page and enforced here.
 import { z } from 'zod'
 
-export const LIMITS = { name: 100, email: 254, subject: 150, message: 5000 } as const
+export const LIMITS = { name: 100, email: 254, subject: 150, message: 5000, messageMin: 10 } as const
+
+const isControl = (code: number): boolean => code < 32 || code === 127
+
+/** Line breaks and control characters have no place in a name or a subject line. */
+const singleLine = (value: string): string =>
+  Array.from(value, (ch) => (isControl(ch.charCodeAt(0)) ? ' ' : ch)).join('')
+
+/** Keeps newlines and tabs in a message body; drops the other control characters. */
+const multiLine = (value: string): string =>
+  Array.from(value.replace(/\r\n?/g, '\n'), (ch) =>
+    isControl(ch.charCodeAt(0)) && ch !== '\n' && ch !== '\t' ? '' : ch,
+  ).join('')
+
+// A field missing from the POST counts as empty, so it gets the same friendly message.
+const text = () => z.string().default('')
 
 export const contactSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'Please tell me your name.')
-    .max(LIMITS.name, `Please keep your name under ${LIMITS.name} characters.`),
-  email: z
-    .string()
-    .trim()
-    .min(1, 'Please give an email address so I can reply.')
-    .max(LIMITS.email, 'That email address is too long.')
-    .pipe(z.email('That does not look like an email address. It should look like you@example.com.')),
-  subject: z
-    .string()
-    .trim()
-    .max(LIMITS.subject, `Please keep the subject under ${LIMITS.subject} characters.`)
-    .default(''),
-  message: z
-    .string()
-    .trim()
-    .min(10, 'Please write a little more: at least 10 characters.')
-    .max(
-      LIMITS.message,
-      `Please keep the message under ${LIMITS.message.toLocaleString('en')} characters, or send the rest by email.`,
+  name: text()
+    .transform(singleLine)
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(1, 'Please tell me your name.')
+        .max(LIMITS.name, `Please keep your name under ${LIMITS.name} characters.`),
+    ),
+  email: text().pipe(
+    z
+      .string()
+      .trim()
+      .min(1, 'Please give an email address so I can reply.')
+      .max(LIMITS.email, 'That email address is too long.')
+      .pipe(z.email('That does not look like an email address. It should look like you@example.com.')),
+  ),
+  subject: text()
+    .transform(singleLine)
+    .pipe(
+      z.string().trim().max(LIMITS.subject, `Please keep the subject under ${LIMITS.subject} characters.`),
+    ),
+  message: text()
+    .transform(multiLine)
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(LIMITS.messageMin, `Please write a little more: at least ${LIMITS.messageMin} characters.`)
+        .max(
+          LIMITS.message,
+          `Please keep the message under ${LIMITS.message.toLocaleString('en')} characters, or send the rest by email.`,
+        ),
     ),
 })
 

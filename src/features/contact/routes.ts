@@ -6,7 +6,12 @@ import { fieldErrors, formFields } from '../../lib/form-errors.ts'
 import { loadOrCreateSecret } from '../auth/secrets.ts'
 import { elapsedSince, issueFormTimestamp } from './form-token.ts'
 import { contactSchema, HONEYPOT_FIELD, LIMITS } from './forms.ts'
-import { MESSAGES_PER_IP_PER_HOUR, receiveMessage, recentMessagesFrom } from './service.ts'
+import {
+  findRecentDuplicate,
+  MESSAGES_PER_IP_PER_HOUR,
+  receiveMessage,
+  recentMessagesFrom,
+} from './service.ts'
 import { scoreMessage } from './spam.ts'
 
 type Values = { name: string; email: string; subject: string; message: string }
@@ -18,7 +23,7 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
 
   async function renderForm(
     reply: FastifyReply,
-    data: { values?: Values; errors?: Record<string, string>; notice?: string } = {},
+    data: { values?: Values; errors?: Record<string, string>; notice?: string; timestamp?: string } = {},
     status = 200,
   ) {
     const locals = reply.siteLocals()
@@ -40,10 +45,17 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
         limits: LIMITS,
         honeypot: HONEYPOT_FIELD,
         csrfToken: reply.generateCsrf(),
-        timestamp: issueFormTimestamp(timestampSecret),
+        // A form given back keeps its first timestamp, so pressing Send again at once is not "too fast".
+        timestamp: data.timestamp ?? issueFormTimestamp(timestampSecret),
       },
       status,
     )
+  }
+
+  /** The posted timestamp when it is genuine, to carry into a re-rendered form. */
+  const keptTimestamp = (request: FastifyRequest): string | undefined => {
+    const ts = formFields(request.body).ts
+    return elapsedSince(timestampSecret, ts) === null ? undefined : ts
   }
 
   const valuesFrom = (request: FastifyRequest): Values => {
@@ -70,6 +82,7 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
           reply,
           {
             values: valuesFrom(request),
+            timestamp: keptTimestamp(request),
             notice:
               'Sorry, this form had expired, so your message has not been sent yet. It is all still here: please press Send again.',
           },
@@ -82,14 +95,31 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
       const values = valuesFrom(request)
       const fields = formFields(request.body)
       const parsed = contactSchema.safeParse(fields)
-      if (!parsed.success) return renderForm(reply, { values, errors: fieldErrors(parsed.error) }, 422)
+      if (!parsed.success) {
+        return renderForm(
+          reply,
+          { values, errors: fieldErrors(parsed.error), timestamp: keptTimestamp(request) },
+          422,
+        )
+      }
+      const input = {
+        name: parsed.data.name,
+        email: parsed.data.email,
+        subject: parsed.data.subject,
+        body: parsed.data.message,
+      }
 
-      if (recentMessagesFrom(db, request.ip) >= MESSAGES_PER_IP_PER_HOUR) {
-        reply.header('retry-after', '3600')
+      // A double-click or a resubmitted form sends the same words twice: keep the first only.
+      if (findRecentDuplicate(db, request.ip, input)) return reply.redirect('/contact/thanks', 303)
+
+      const recent = recentMessagesFrom(db, request.ip)
+      if (recent.count >= MESSAGES_PER_IP_PER_HOUR) {
+        reply.header('retry-after', String(recent.retryAfterSeconds))
         return renderForm(
           reply,
           {
             values,
+            timestamp: keptTimestamp(request),
             notice: `You have already sent ${MESSAGES_PER_IP_PER_HOUR} messages in the last hour, which is all this form accepts. Your message is still here: please try again later, or copy it into an email.`,
           },
           429,

@@ -1,5 +1,5 @@
 // Owns receiving a contact message: stored (spam too) with its notification in one durable transaction.
-import { and, count, eq, gt, sql } from 'drizzle-orm'
+import { and, count, eq, gt, min, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Message, messages } from '../../db/schema.ts'
 import { enqueueNotification } from '../mail/outbox.ts'
@@ -14,16 +14,47 @@ export interface ContactInput {
   readonly body: string
 }
 
-/** How many messages this IP sent in the last hour (spam included); the rate limit reads this. */
-export function recentMessagesFrom(db: Db, ip: string, now = new Date()): number {
-  const since = new Date(now.getTime() - 60 * 60 * 1000)
-  return (
-    db
-      .select({ n: count() })
-      .from(messages)
-      .where(and(eq(messages.ip, ip), gt(messages.createdAt, since)))
-      .get()?.n ?? 0
-  )
+const HOUR_MS = 60 * 60 * 1000
+
+/**
+ * How many messages this IP sent in the last hour (spam included), and when the oldest of them
+ * stops counting; the rate limit reads this from the database, so it survives restarts.
+ */
+export function recentMessagesFrom(
+  db: Db,
+  ip: string,
+  now = new Date(),
+): { count: number; retryAfterSeconds: number } {
+  const since = new Date(now.getTime() - HOUR_MS)
+  const row = db
+    .select({ n: count(), oldest: min(messages.createdAt) })
+    .from(messages)
+    .where(and(eq(messages.ip, ip), gt(messages.createdAt, since)))
+    .get()
+  const oldest = row?.oldest?.getTime() ?? now.getTime()
+  return {
+    count: row?.n ?? 0,
+    retryAfterSeconds: Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000)),
+  }
+}
+
+/** The same words from the same place within ten minutes: a double-click, not a second message. */
+export function findRecentDuplicate(db: Db, ip: string, input: ContactInput, now = new Date()): boolean {
+  const since = new Date(now.getTime() - 10 * 60 * 1000)
+  const row = db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.ip, ip),
+        eq(messages.email, input.email),
+        eq(messages.subject, input.subject),
+        eq(messages.body, input.body),
+        gt(messages.createdAt, since),
+      ),
+    )
+    .get()
+  return row !== undefined
 }
 
 /**

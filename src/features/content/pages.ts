@@ -1,9 +1,10 @@
 // Owns writing standalone pages (About, Work with me, …).
-import { and, eq, ne } from 'drizzle-orm'
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PageStatus, pages } from '../../db/schema.ts'
 import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+import { createImageResolver } from '../media/service.ts'
 import { ContentInputError } from './posts.ts'
 
 /** Top-level paths a page may not take, because a route of Folio's own lives there. */
@@ -42,7 +43,7 @@ export function savePage(db: Db, input: PageInput, options: { id?: number; now?:
   const now = options.now ?? new Date()
   const title = input.title.trim()
   if (!title) throw new ContentInputError('title', 'A page needs a title.')
-  const bodyHtml = renderMarkdown(input.bodyMd)
+  const bodyHtml = renderMarkdown(input.bodyMd, { images: createImageResolver(db) })
   const metaDescription = input.metaDescription?.trim() || truncateText(htmlToText(bodyHtml), 160)
   return db.transaction((tx) => {
     const wanted = slugify(input.slug?.trim() || title)
@@ -77,4 +78,33 @@ export function savePage(db: Db, input: PageInput, options: { id?: number; now?:
       .returning({ id: pages.id })
       .get().id
   })
+}
+
+export type PageRow = typeof pages.$inferSelect
+
+/** Every page for the admin list: navigation pages first in their order, then the rest by title. */
+export function listPages(db: Db): PageRow[] {
+  return db
+    .select()
+    .from(pages)
+    .orderBy(sql`${pages.navOrder} is null`, asc(pages.navOrder), asc(pages.title), asc(pages.id))
+    .all()
+}
+
+export function findPage(db: Db, id: number): PageRow | undefined {
+  return db.select().from(pages).where(eq(pages.id, id)).get()
+}
+
+/** The next free position at the end of the navigation, for a new page's default. */
+export function nextNavOrder(db: Db): number {
+  const row = db
+    .select({ max: sql<number | null>`max(${pages.navOrder})` })
+    .from(pages)
+    .get()
+  return Math.min(999, (row?.max ?? 0) + 1)
+}
+
+/** Deletes a page; false when there was none with that id. */
+export function deletePage(db: Db, id: number): boolean {
+  return db.delete(pages).where(eq(pages.id, id)).run().changes > 0
 }

@@ -1,0 +1,256 @@
+// Checks the admin's settings form: current values, validation, and changes showing on the site at once.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { getSettings, saveSettings } from '../../../src/features/settings/service.ts'
+import { encodeForm, signIn } from '../../helpers/admin.ts'
+import { createTestApp } from '../../helpers/app.ts'
+import { mainOf } from '../../helpers/html.ts'
+
+/** Every field, as the form would post it with the default settings. */
+const settingsForm = (fields: Record<string, string> = {}): Record<string, string> => ({
+  site_title: 'Folio',
+  tagline: 'Notes on building for the web',
+  description: 'Articles and notes.',
+  language: 'en',
+  timezone: 'UTC',
+  author_name: 'Sam Rivera',
+  author_bio: 'I build websites.',
+  intro: 'Hello there.',
+  services_title: 'Need some help?',
+  services: '- **Audits**',
+  contact_intro: 'Write to me.',
+  posts_per_page: '10',
+  social_label_0: '',
+  social_url_0: '',
+  ...fields,
+})
+
+const footerOf = (html: string): string => html.slice(html.indexOf('<footer'))
+
+test('the settings form shows the current values, with a timezone list and room for more social links', async (t) => {
+  const { app, db } = await createTestApp(t)
+  saveSettings(db, {
+    title: 'Sam builds',
+    timezone: 'Europe/Lisbon',
+    introMd: 'Hi, I am **Sam**.',
+    postsPerPage: 7,
+    socialLinks: [{ label: 'Mastodon', url: 'https://hachyderm.io/@sam' }],
+  })
+  const author = await signIn(app, db)
+
+  const res = await author.get('/admin/settings')
+
+  assert.equal(res.statusCode, 200)
+  assert.equal(res.headers['cache-control'], 'no-store')
+  const main = mainOf(res.body)
+  for (const legend of ['Site', 'Author', 'Home page', 'Contact', 'Social links'])
+    assert.match(main, new RegExp(`<legend>${legend}</legend>`))
+  assert.match(main, /name="site_title"[^>]*value="Sam builds"/)
+  assert.match(main, /Hi, I am \*\*Sam\*\*\.<\/textarea>/)
+  assert.match(main, /name="posts_per_page"[^>]*value="7"/)
+  assert.match(main, /<option selected>Europe\/Lisbon<\/option>/)
+  assert.match(main, /<option>UTC<\/option>/)
+  assert.match(main, /<option>Pacific\/Auckland<\/option>/)
+  assert.match(main, /name="social_label_0"[^>]*value="Mastodon"/)
+  assert.match(main, /name="social_url_0"[^>]*value="https:\/\/hachyderm\.io\/@sam"/)
+  assert.match(main, /name="social_url_3"[^>]*value=""/, 'three empty rows after the last link')
+  assert.doesNotMatch(main, /name="social_url_4"/)
+  assert.match(main, /Markdown: \*\*bold\*\*/)
+})
+
+test('a saved title and intro show on the public home page at once, the intro rendered and sanitized', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  assert.match((await app.inject('/')).body, /<title>Folio/)
+  assert.match((await app.inject('/')).body, /Hey there!/, 'cached before the change')
+
+  const res = await author.post(
+    '/admin/settings',
+    settingsForm({
+      site_title: 'Sam builds',
+      intro: 'Hello, I am **Sam**. <script>alert(1)</script>[Work with me](/work-with-me)',
+    }),
+    '/admin/settings',
+  )
+
+  assert.equal(res.statusCode, 303)
+  assert.equal(res.headers.location, '/admin/settings?done=settings-saved')
+  assert.match((await author.get('/admin/settings?done=settings-saved')).body, /Settings saved\./)
+  const home = (await app.inject('/')).body
+  assert.match(home, /<a class="site-title" href="\/"[^>]*>Sam builds<\/a>/)
+  assert.match(home, /Hello, I am <strong>Sam<\/strong>\./)
+  assert.match(home, /<a href="\/work-with-me">Work with me<\/a>/)
+  assert.doesNotMatch(home, /alert\(1\)/)
+  assert.doesNotMatch(home, /Hey there!/)
+})
+
+test('the services block and contact intro are rendered with the same Markdown pipeline', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  await author.post(
+    '/admin/settings',
+    settingsForm({
+      services_title: 'Hire me',
+      services: '- **Rescues** for slow sites',
+      author_bio: 'Writes _a lot_.',
+      contact_intro: 'Mail [me](https://example.com)',
+    }),
+    '/admin/settings',
+  )
+
+  const home = (await app.inject('/')).body
+  assert.match(home, /<h2 id="services-title">Hire me<\/h2>/)
+  assert.match(home, /<li><strong>Rescues<\/strong> for slow sites<\/li>/)
+  const settings = getSettings(db)
+  assert.equal(settings.authorBioHtml, '<p>Writes <em>a lot</em>.</p>')
+  assert.equal(settings.contactIntroHtml, '<p>Mail <a href="https://example.com" rel="noopener">me</a></p>')
+})
+
+test('bad settings are refused with 422, a message beside each field, and the input kept', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const res = await author.post(
+    '/admin/settings',
+    settingsForm({
+      site_title: '   ',
+      timezone: 'Mars/Olympus_Mons',
+      posts_per_page: '0',
+      tagline: 'Kept <b>tagline</b>',
+      intro: 'Kept intro',
+      social_label_0: 'Evil',
+      social_url_0: 'javascript:alert(1)',
+      social_label_1: 'Blog',
+      social_url_1: 'ftp://example.com',
+    }),
+    '/admin/settings',
+  )
+
+  assert.equal(res.statusCode, 422)
+  const main = mainOf(res.body)
+  assert.match(main, /class="form-error" role="alert">The settings were not saved/)
+  assert.match(main, /id="site_title-error">Enter a site title\./)
+  assert.match(
+    main,
+    /name="site_title"[^>]*aria-invalid="true" aria-describedby="site_title-help site_title-error"/,
+  )
+  assert.match(main, /id="timezone-error">Choose a timezone from the list\./)
+  assert.match(main, /id="posts_per_page-error">Enter how many posts a page shows/)
+  assert.match(main, /id="social_url_0-error">Enter a full web address starting with https:\/\//)
+  assert.match(main, /id="social_url_1-error">Enter a full web address/)
+  assert.match(main, /name="tagline"[^>]*value="Kept &lt;b&gt;tagline&lt;\/b&gt;"/)
+  assert.match(main, /Kept intro<\/textarea>/)
+  assert.match(main, /name="posts_per_page"[^>]*value="0"/)
+  assert.match(main, /name="social_label_0"[^>]*value="Evil"/)
+  assert.match(main, /name="social_url_0"[^>]*value="javascript:alert\(1\)"/)
+  assert.doesNotMatch(main, /<option selected>Mars/, 'an unknown timezone is not offered')
+  assert.equal(getSettings(db).title, 'Folio', 'nothing was saved')
+  assert.doesNotMatch((await app.inject('/')).body, /Kept/)
+})
+
+test('a half-filled social row, a bad language and 51 posts per page are explained', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const res = await author.post(
+    '/admin/settings',
+    settingsForm({
+      language: 'english please',
+      posts_per_page: '51',
+      author_name: '',
+      social_label_2: 'GitHub',
+      social_url_3: 'https://example.com',
+    }),
+    '/admin/settings',
+  )
+
+  assert.equal(res.statusCode, 422)
+  assert.match(res.body, /id="language-error">Enter a language code like en, fr or en-GB\./)
+  assert.match(res.body, /id="posts_per_page-error">/)
+  assert.match(res.body, /id="author_name-error">Enter the author/)
+  assert.match(res.body, /id="social_url_2-error">Enter the link’s address, or clear its label/)
+  assert.match(res.body, /id="social_label_3-error">Give this link a label/)
+  assert.match(res.body, /name="social_url_3"[^>]*value="https:\/\/example.com"/)
+})
+
+test('social links skip empty rows and show in the public footer, in order', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const res = await author.post(
+    '/admin/settings',
+    settingsForm({
+      social_label_0: '',
+      social_url_0: '',
+      social_label_1: 'Mastodon',
+      social_url_1: 'https://hachyderm.io/@sam',
+      social_label_2: '  ',
+      social_url_2: '  ',
+      social_label_4: 'GitHub',
+      social_url_4: 'https://github.com/sam',
+    }),
+    '/admin/settings',
+  )
+
+  assert.equal(res.statusCode, 303)
+  assert.deepEqual(getSettings(db).socialLinks, [
+    { label: 'Mastodon', url: 'https://hachyderm.io/@sam' },
+    { label: 'GitHub', url: 'https://github.com/sam' },
+  ])
+  const footer = footerOf((await app.inject('/')).body)
+  assert.match(footer, /<a href="https:\/\/hachyderm\.io\/@sam" rel="me noopener">Mastodon<\/a>/)
+  assert.match(footer, /<a href="https:\/\/github\.com\/sam" rel="me noopener">GitHub<\/a>/)
+  assert.ok(footer.indexOf('Mastodon') < footer.indexOf('GitHub'))
+  const form = mainOf((await author.get('/admin/settings')).body)
+  assert.match(form, /name="social_label_1"[^>]*value="GitHub"/, 'the form shows the links without the gaps')
+})
+
+test('posting settings without the form token is refused with 403 and saves nothing', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  await author.get('/admin/settings')
+
+  const res = await app.inject({
+    method: 'POST',
+    url: '/admin/settings',
+    cookies: author.cookies,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: encodeForm(settingsForm({ site_title: 'Hijacked' })),
+  })
+
+  assert.equal(res.statusCode, 403)
+  assert.match(res.body, /nothing was changed/)
+  assert.equal(getSettings(db).title, 'Folio')
+  assert.doesNotMatch((await app.inject('/')).body, /Hijacked/)
+})
+
+test('the settings page sends a signed-out visitor to sign in, and refuses their posts', async (t) => {
+  const { app, db } = await createTestApp(t)
+
+  const res = await app.inject('/admin/settings')
+  const post = await app.inject({
+    method: 'POST',
+    url: '/admin/settings',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: encodeForm(settingsForm({ site_title: 'Hijacked' })),
+  })
+
+  assert.equal(res.statusCode, 303)
+  assert.equal(res.headers.location, `/admin/login?next=${encodeURIComponent('/admin/settings')}`)
+  assert.ok(post.statusCode === 401 || post.statusCode === 403, `got ${post.statusCode}`)
+  assert.equal(getSettings(db).title, 'Folio')
+})
+
+test('a settings post with fields missing gets plain messages, not a crash', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const res = await author.post('/admin/settings', {}, '/admin/settings')
+
+  assert.equal(res.statusCode, 422)
+  assert.match(res.body, /id="site_title-error">Enter a site title\./)
+  assert.match(res.body, /id="timezone-error">Choose a timezone from the list\./)
+  assert.doesNotMatch(res.body, /Invalid input/)
+  assert.equal(getSettings(db).title, 'Folio')
+})

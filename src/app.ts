@@ -10,6 +10,7 @@ import blogRoutes from './features/blog/routes.ts'
 import contactRoutes from './features/contact/routes.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
+import mailWorker from './features/mail/worker.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import errorPages, { frameworkErrorHandler, onMaxParamLength } from './plugins/error-pages.ts'
@@ -56,7 +57,9 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     },
     // One line per request, written in onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.trustProxy,
+    // A hop count, never `true`: Fastify would then believe the client-written left-most address.
+    // (proxy-addr numbers hops from the socket: 0 is the proxy talking to us.)
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, onMaxParamLength },
     frameworkErrors: frameworkErrorHandler,
     bodyLimit: 1024 * 1024,
@@ -94,6 +97,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(errorPages, { config })
 
   await app.register(forms, { db, config })
+  await app.register(mailWorker, { db, config })
   await app.register(healthRoutes, { db })
   await app.register(adminRoutes, { db, config })
   // Outside the page cache: the form carries a per-visitor CSRF token.

@@ -6,6 +6,16 @@ import { migrateDatabase } from './db/migrate.ts'
 import { emailSchema, newPasswordSchema } from './features/auth/forms.ts'
 import { clearAllFailures } from './features/auth/throttle.ts'
 import { createUser, EmailTakenError, findUserByEmail, setPassword } from './features/auth/users.ts'
+import {
+  BackupError,
+  backupDatabase,
+  describeBackup,
+  describeRestore,
+  restoreBackup,
+  restoreSteps,
+} from './features/backup/backup.ts'
+import { describeExport, ExportFolderError, exportSite } from './features/backup/export.ts'
+import { describeImport, ImportFolderError, importSite } from './features/backup/import.ts'
 import { seedDemoContent } from './features/seed/demo.ts'
 import { promptSecret } from './lib/prompt.ts'
 
@@ -19,6 +29,11 @@ Commands:
   set-password --email E
                        set a new password (ends every session and clears failed sign-ins)
   unlock               forget every failed sign-in, lifting all sign-in throttling
+  backup FILE [--force]
+                       copy the database, while the server runs, to FILE and MEDIA_DIR to FILE.media/
+  restore FILE --yes   put a backup in place of the database and its media (stop the server first)
+  export DIR [--force] write every post and page as Markdown with YAML front matter, plus settings and media
+  import DIR           read an export back: posts and pages matched by slug are updated, others created
   help                 show this message
 
 The database is DATABASE_PATH (default ./data/folio.db).`
@@ -135,6 +150,95 @@ async function run(argv: string[]): Promise<number> {
       }
       return 0
     }
+    case 'backup': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { force: { type: 'boolean', default: false } },
+        allowPositionals: true,
+        strict: true,
+      })
+      const [file, ...extra] = positionals
+      if (!file || extra.length > 0)
+        throw new UsageError('Name one backup file, like: npm run cli -- backup backups/folio.db')
+      try {
+        const result = await backupDatabase({
+          databasePath: config.databasePath,
+          mediaDir: config.mediaDir,
+          file,
+          force: values.force,
+        })
+        console.log(describeBackup(result, file))
+      } catch (err) {
+        if (err instanceof BackupError) throw new UsageError(err.message)
+        throw err
+      }
+      return 0
+    }
+    case 'restore': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { yes: { type: 'boolean', default: false } },
+        allowPositionals: true,
+        strict: true,
+      })
+      const [file, ...extra] = positionals
+      if (!file || extra.length > 0)
+        throw new UsageError('Name one backup file, like: npm run cli -- restore backups/folio.db --yes')
+      const options = { file, databasePath: config.databasePath, mediaDir: config.mediaDir }
+      // Whether the server is running cannot be known for sure from here, so the operator confirms.
+      if (!values.yes) {
+        console.log(restoreSteps(options))
+        return 1
+      }
+      try {
+        console.log(describeRestore(restoreBackup(options), options))
+      } catch (err) {
+        if (err instanceof BackupError) throw new UsageError(err.message)
+        throw err
+      }
+      return 0
+    }
+    case 'export': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { force: { type: 'boolean', default: false } },
+        allowPositionals: true,
+        strict: true,
+      })
+      const [dir, ...extra] = positionals
+      if (!dir || extra.length > 0) throw new UsageError('Name one folder, like: npm run cli -- export site/')
+      const db = openDatabase(config.databasePath)
+      try {
+        migrateDatabase(db)
+        const result = exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force })
+        console.log(describeExport(result, dir))
+      } catch (err) {
+        if (err instanceof ExportFolderError) throw new UsageError(err.message)
+        throw err
+      } finally {
+        closeDatabase(db)
+      }
+      return 0
+    }
+    case 'import': {
+      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true })
+      const [dir, ...extra] = positionals
+      if (!dir || extra.length > 0) throw new UsageError('Name one folder, like: npm run cli -- import site/')
+      const db = openDatabase(config.databasePath)
+      try {
+        migrateDatabase(db)
+        const result = await importSite(db, dir, { mediaDir: config.mediaDir })
+        const report = describeImport(result, dir)
+        console.log(report.out)
+        if (report.err) console.error(report.err)
+        return result.problems.length > 0 ? 1 : 0
+      } catch (err) {
+        if (err instanceof ImportFolderError) throw new UsageError(err.message)
+        throw err
+      } finally {
+        closeDatabase(db)
+      }
+    }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)
   }
@@ -143,11 +247,14 @@ async function run(argv: string[]): Promise<number> {
 try {
   process.exitCode = await run(process.argv.slice(2))
 } catch (err) {
-  if (
-    err instanceof ConfigError ||
-    err instanceof UsageError ||
-    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
+  const code = (err as { code?: string }).code
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    // Never echo a stray argument: it may be a password typed where it does not belong.
+    console.error(
+      'Unexpected extra argument. Passwords are never given on the command line: they are read from stdin or a prompt.',
+    )
+    process.exitCode = 1
+  } else if (err instanceof ConfigError || err instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
     console.error((err as Error).message)
     process.exitCode = 1
   } else {

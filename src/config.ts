@@ -1,9 +1,16 @@
 // Owns the runtime configuration: one zod schema over the environment, frozen.
 import { z } from 'zod'
 
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+/**
+ * How many proxies in front of Folio append to X-Forwarded-For. Only that many entries, counted
+ * from the right, are believed: the left-most ones are whatever the client chose to send.
+ */
+const proxyHops = z
+  .string()
+  .regex(/^(true|false|yes|no|[0-9])$/, 'expected true, false, or the number of proxies in front (1-9)')
+  .transform((v) =>
+    v === 'false' || v === 'no' || v === '0' ? 0 : v === 'true' || v === 'yes' ? 1 : Number(v),
+  )
 
 const schema = z.object({
   PORT: z.coerce
@@ -27,7 +34,7 @@ const schema = z.object({
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  TRUST_PROXY: booleanish.default(false),
+  TRUST_PROXY: proxyHops.default(0),
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
   NOTIFY_EMAIL: z.email({ message: 'expected an email address' }).optional(),
 })
@@ -41,7 +48,8 @@ export interface Config {
   readonly secureCookies: boolean
   readonly nodeEnv: 'development' | 'production' | 'test'
   readonly logLevel: string
-  readonly trustProxy: boolean
+  /** 0: use the socket's address; N: believe the last N X-Forwarded-For hops. */
+  readonly trustProxy: number
   readonly smtpUrl: string | undefined
   readonly notifyEmail: string | undefined
 }

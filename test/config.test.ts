@@ -17,7 +17,7 @@ test('an empty environment gives the documented defaults', () => {
   assert.equal(config.secureCookies, false)
   assert.equal(config.nodeEnv, 'development')
   assert.equal(config.logLevel, 'info')
-  assert.equal(config.trustProxy, false)
+  assert.equal(config.trustProxy, 0)
   assert.equal(config.smtpUrl, undefined)
   assert.equal(config.notifyEmail, undefined)
 })
@@ -45,7 +45,7 @@ test('good values from the environment are used', () => {
   assert.equal(config.mediaDir, '/var/lib/folio/media')
   assert.equal(config.nodeEnv, 'production')
   assert.equal(config.logLevel, 'warn')
-  assert.equal(config.trustProxy, true)
+  assert.equal(config.trustProxy, 1)
   assert.equal(config.smtpUrl, 'smtps://user:pass@mail.example.com:465')
   assert.equal(config.notifyEmail, 'me@example.com')
 })
@@ -62,11 +62,12 @@ test('an http SITE_URL keeps cookies usable without TLS', () => {
   assert.equal(config.secureCookies, false)
 })
 
-test('TRUST_PROXY accepts the usual spellings of yes and no', () => {
+test('TRUST_PROXY accepts yes and no, or how many proxies stand in front', () => {
   for (const value of ['true', '1', 'yes'])
-    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, true, value)
+    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, 1, value)
   for (const value of ['false', '0', 'no'])
-    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, false, value)
+    assert.equal(loadConfig({ TRUST_PROXY: value }).trustProxy, 0, value)
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
 })
 
 test('empty and blank variables count as unset', () => {
@@ -96,7 +97,7 @@ const badValues: readonly [string, string, RegExp][] = [
   ['SITE_URL', 'blog.example.com', /http:\/\/ or https:\/\//],
   ['NODE_ENV', 'prod', /development, production or test/],
   ['LOG_LEVEL', 'loud', /fatal, error, warn, info, debug, trace, silent/],
-  ['TRUST_PROXY', 'maybe', /true or false/],
+  ['TRUST_PROXY', 'maybe', /true, false, or the number of proxies/],
   ['SMTP_URL', 'http://x', /smtp:\/\/ or smtps:\/\//],
   ['NOTIFY_EMAIL', 'x', /email address/],
 ]

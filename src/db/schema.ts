@@ -132,6 +132,8 @@ export const users = sqliteTable('users', {
   name: text('name').notNull(),
   passwordHash: text('password_hash').notNull(),
   passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }).notNull(),
+  /** The last successful sign-in: failed attempts before it no longer slow the account down. */
+  lastSignInAt: integer('last_sign_in_at', { mode: 'timestamp_ms' }),
   ...timestamps,
 })
 

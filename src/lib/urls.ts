@@ -14,12 +14,20 @@ export const listingPageUrl = (path: string, page: number): string =>
 export const absoluteUrl = (siteUrl: string, path: string): string =>
   /^https?:\/\//i.test(path) ? path : `${siteUrl}${path.startsWith('/') ? '' : '/'}${path}`
 
-/** Rewrites root-relative src/href attributes in stored HTML to absolute URLs, for feeds. */
+/** Rewrites root-relative src, href and srcset URLs in stored HTML to absolute ones, for feeds. */
 export function absolutizeHtml(siteUrl: string, html: string): string {
-  return html.replace(
-    /\s(href|src)="(\/(?!\/)[^"]*)"/g,
-    (_m, attr: string, path: string) => ` ${attr}="${siteUrl}${path}"`,
-  )
+  return html
+    .replace(
+      /\s(href|src)="(\/(?!\/)[^"]*)"/g,
+      (_m, attr: string, path: string) => ` ${attr}="${siteUrl}${path}"`,
+    )
+    .replace(/\ssrcset="([^"]*)"/g, (_m, list: string) => {
+      const absolute = list.replace(
+        /(^|,\s*)(\/(?!\/)\S+)/g,
+        (_c, sep: string, path: string) => `${sep}${siteUrl}${path}`,
+      )
+      return ` srcset="${absolute}"`
+    })
 }
 
 /** The host of an external link, without "www.", for "— example.com" labels. */

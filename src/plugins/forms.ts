@@ -31,6 +31,7 @@ export default fp(
   async function forms(app: FastifyInstance, options: { db: Db; config: Config }) {
     const { config } = options
     const siteOrigin = new URL(config.siteUrl).origin
+    const siteProtocol = new URL(config.siteUrl).protocol
     await app.register(fastifyCookie, { secret: loadOrCreateSecret(options.db, 'cookie-signing') })
     // A 200,000-character post in a non-Latin script is ~1.8 MB once URL-encoded.
     await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 })
@@ -46,7 +47,9 @@ export default fp(
       if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') return false
       const origin = request.headers.origin
       if (!origin || origin === 'null') return origin !== 'null'
-      const own = `${request.protocol}://${request.host}`
+      // The site's own scheme, not the request's: behind a TLS-terminating proxy the request is
+      // plain http, and an http:// page must never pass for the https site.
+      const own = `${siteProtocol}//${request.host}`
       return origin === siteOrigin || origin === own
     }
 

@@ -14,7 +14,7 @@ import {
   listSessions,
   SESSION_COOKIE,
 } from '../auth/sessions.ts'
-import { checkLoginThrottle, clearAccountFailures, recordLoginFailure } from '../auth/throttle.ts'
+import { checkLoginThrottle, recordLoginFailure, recordSignIn } from '../auth/throttle.ts'
 import {
   completeSetup,
   countUsers,
@@ -137,7 +137,7 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
         401,
       )
     }
-    clearAccountFailures(db, email)
+    recordSignIn(db, email)
     signIn(request, reply, user.id)
     return reply.redirect(next, 303)
   })

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.ts'
 import authRoutes from './auth-routes.ts'
 import { installAdminContext, recordActivity, requireUser } from './context.ts'
 import dashboardRoutes from './dashboard.ts'
+import inboxRoutes from './inbox-routes.ts'
 import mediaRoutes from './media-routes.ts'
 import pagesRoutes from './pages-routes.ts'
 import postsRoutes from './posts-routes.ts'
@@ -27,5 +28,6 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(pagesRoutes, { db, config })
     await scope.register(mediaRoutes, { db, config })
     await scope.register(settingsRoutes, { db, config })
+    await scope.register(inboxRoutes, { db, config })
   })
 }

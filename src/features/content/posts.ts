@@ -12,6 +12,7 @@ import {
 } from '../../db/schema.ts'
 import { htmlToText, renderBody, renderMarkdown, truncateText } from '../../lib/markdown.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+import { createImageResolver } from '../media/service.ts'
 
 export interface PostInput {
   readonly title: string
@@ -103,8 +104,8 @@ export function savePost(db: Db, input: PostInput, options: { id?: number; now?:
   if (input.series?.trim() && !slugify(input.series))
     throw new ContentInputError('series', 'A series name needs at least one letter or digit.')
 
-  const body = renderBody(input.bodyMd, input.excerptMd ?? '')
-  const quoteHtml = renderMarkdown(input.quoteMd ?? '')
+  const body = renderBody(input.bodyMd, input.excerptMd ?? '', { images: createImageResolver(db) })
+  const quoteHtml = renderMarkdown(input.quoteMd ?? '', { images: createImageResolver(db) })
   const publishedAt = input.publishedAt ?? (input.status === 'draft' ? null : now)
   const metaDescription =
     input.metaDescription?.trim() ||
@@ -208,4 +209,15 @@ export function savePost(db: Db, input: PostInput, options: { id?: number; now?:
 
 export function deletePost(db: Db, id: number): void {
   db.delete(posts).where(eq(posts.id, id)).run()
+}
+
+/** The editor's preview: the text and quoted passage rendered exactly as savePost renders them. */
+export function renderPostPreview(input: Pick<PostInput, 'bodyMd' | 'excerptMd' | 'quoteMd'>): {
+  bodyHtml: string
+  quoteHtml: string
+} {
+  return {
+    bodyHtml: renderBody(input.bodyMd, input.excerptMd ?? '').html,
+    quoteHtml: renderMarkdown(input.quoteMd ?? ''),
+  }
 }

@@ -59,7 +59,12 @@ test('another address is not affected by one address reaching the limit', async 
   const { app, db } = await createTestApp(t)
   await sendFive(contactVisitor(app, db, { remoteAddress: '192.0.2.10' }))
   assert.equal(
-    (await contactVisitor(app, db, { remoteAddress: '192.0.2.10' }).send({ ...GOOD_MESSAGE, subject: nextSubject() })).statusCode,
+    (
+      await contactVisitor(app, db, { remoteAddress: '192.0.2.10' }).send({
+        ...GOOD_MESSAGE,
+        subject: nextSubject(),
+      })
+    ).statusCode,
     429,
   )
 
@@ -79,7 +84,8 @@ test('messages older than an hour no longer count towards the limit', async (t) 
   db.$client
     .prepare('update messages set created_at = ? where id in (select id from messages order by id limit 4)')
     .run(Date.now() - HOUR - 60_000)
-  for (let i = 0; i < 4; i++) assert.equal((await visitor.send({ ...GOOD_MESSAGE, subject: nextSubject() })).statusCode, 303)
+  for (let i = 0; i < 4; i++)
+    assert.equal((await visitor.send({ ...GOOD_MESSAGE, subject: nextSubject() })).statusCode, 303)
   assert.equal((await visitor.send({ ...GOOD_MESSAGE, subject: nextSubject() })).statusCode, 429)
 })
 
@@ -106,10 +112,16 @@ test('without TRUST_PROXY, a made-up X-Forwarded-For does not get around the lim
   const { app, db } = await createTestApp(t)
   const bot = contactVisitor(app, db, { remoteAddress: '192.0.2.66' })
   for (let i = 1; i <= 5; i++) {
-    const res = await bot.send({ ...GOOD_MESSAGE, subject: nextSubject() }, { headers: { 'x-forwarded-for': `10.0.0.${i}` } })
+    const res = await bot.send(
+      { ...GOOD_MESSAGE, subject: nextSubject() },
+      { headers: { 'x-forwarded-for': `10.0.0.${i}` } },
+    )
     assert.equal(res.statusCode, 303)
   }
-  const res = await bot.send({ ...GOOD_MESSAGE, subject: nextSubject() }, { headers: { 'x-forwarded-for': '10.0.0.99' } })
+  const res = await bot.send(
+    { ...GOOD_MESSAGE, subject: nextSubject() },
+    { headers: { 'x-forwarded-for': '10.0.0.99' } },
+  )
   assert.equal(res.statusCode, 429)
 })
 
@@ -117,12 +129,21 @@ test('behind a trusted proxy, visitors are told apart by X-Forwarded-For', async
   const { app, db } = await createTestApp(t, { TRUST_PROXY: 'true' })
   const proxy = contactVisitor(app, db, { remoteAddress: '127.0.0.1' })
   for (let i = 1; i <= 5; i++) {
-    const res = await proxy.send({ ...GOOD_MESSAGE, subject: nextSubject() }, { headers: { 'x-forwarded-for': '198.51.100.1' } })
+    const res = await proxy.send(
+      { ...GOOD_MESSAGE, subject: nextSubject() },
+      { headers: { 'x-forwarded-for': '198.51.100.1' } },
+    )
     assert.equal(res.statusCode, 303)
   }
-  const same = await proxy.send({ ...GOOD_MESSAGE, subject: nextSubject() }, { headers: { 'x-forwarded-for': '198.51.100.1' } })
+  const same = await proxy.send(
+    { ...GOOD_MESSAGE, subject: nextSubject() },
+    { headers: { 'x-forwarded-for': '198.51.100.1' } },
+  )
   assert.equal(same.statusCode, 429)
-  const other = await proxy.send({ ...GOOD_MESSAGE, subject: nextSubject() }, { headers: { 'x-forwarded-for': '198.51.100.2' } })
+  const other = await proxy.send(
+    { ...GOOD_MESSAGE, subject: nextSubject() },
+    { headers: { 'x-forwarded-for': '198.51.100.2' } },
+  )
   assert.equal(other.statusCode, 303)
   assert.deepEqual([...new Set(storedMessages(db).map((m) => m.ip))], ['198.51.100.1', '198.51.100.2'])
 })

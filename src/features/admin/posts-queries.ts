@@ -1,0 +1,131 @@
+// Owns what the admin's posts list reads: every post whatever its status, filtered, searched and paged.
+import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { type PostKind, type PostStatus, posts, postTags, series, tags } from '../../db/schema.ts'
+
+/** What the list shows as a post's state: a post dated in the future is scheduled, whatever its column says. */
+export type ShownStatus = 'draft' | 'scheduled' | 'published'
+
+export interface AdminPostFilters {
+  readonly status?: ShownStatus | undefined
+  readonly kind?: PostKind | undefined
+  /** A tag's slug. */
+  readonly tag?: string | undefined
+  /** Text to look for in titles. */
+  readonly q?: string | undefined
+  readonly page: number
+}
+
+export interface AdminPostRow {
+  readonly id: number
+  readonly title: string
+  readonly slug: string
+  readonly kind: PostKind
+  readonly status: PostStatus
+  readonly shownStatus: ShownStatus
+  readonly publishedAt: Date | null
+  readonly updatedAt: Date
+  readonly tags: readonly { slug: string; name: string }[]
+}
+
+export interface AdminPostPage {
+  readonly items: readonly AdminPostRow[]
+  readonly page: number
+  readonly totalPages: number
+  readonly total: number
+}
+
+export const ADMIN_POSTS_PER_PAGE = 20
+
+export function shownStatus(post: { status: PostStatus; publishedAt: Date | null }, now: Date): ShownStatus {
+  if (post.status === 'draft') return 'draft'
+  return post.publishedAt && post.publishedAt.getTime() > now.getTime() ? 'scheduled' : 'published'
+}
+
+/** "50%_off" → "50\%\_off": LIKE's wildcards typed by the author match themselves. */
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (ch) => `\\${ch}`)
+
+function conditions(filters: AdminPostFilters, now: Date): SQL | undefined {
+  const where: SQL[] = []
+  const nowMs = now.getTime()
+  if (filters.status === 'draft') where.push(eq(posts.status, 'draft'))
+  if (filters.status === 'published')
+    where.push(sql`${posts.status} != 'draft' and ${posts.publishedAt} <= ${nowMs}`)
+  if (filters.status === 'scheduled')
+    where.push(sql`${posts.status} != 'draft' and ${posts.publishedAt} > ${nowMs}`)
+  if (filters.kind) where.push(eq(posts.kind, filters.kind))
+  if (filters.tag)
+    where.push(
+      sql`exists (select 1 from ${postTags} inner join ${tags} on ${tags.id} = ${postTags.tagId} where ${postTags.postId} = ${posts.id} and ${tags.slug} = ${filters.tag})`,
+    )
+  if (filters.q) where.push(sql`${posts.title} like ${`%${escapeLike(filters.q)}%`} escape '\\'`)
+  return where.length > 0 ? and(...where) : undefined
+}
+
+/** Every post matching the filters, the most recently edited first. */
+export function listAdminPosts(
+  db: Db,
+  filters: AdminPostFilters,
+  now: Date,
+  perPage = ADMIN_POSTS_PER_PAGE,
+): AdminPostPage {
+  const where = conditions(filters, now)
+  const total = db.select({ n: count() }).from(posts).where(where).get()?.n ?? 0
+  const totalPages = Math.max(1, Math.ceil(total / perPage))
+  const rows = db
+    .select({
+      id: posts.id,
+      title: posts.title,
+      slug: posts.slug,
+      kind: posts.kind,
+      status: posts.status,
+      publishedAt: posts.publishedAt,
+      updatedAt: posts.updatedAt,
+    })
+    .from(posts)
+    .where(where)
+    .orderBy(desc(posts.updatedAt), desc(posts.id))
+    .limit(perPage)
+    .offset((filters.page - 1) * perPage)
+    .all()
+  const tagRows =
+    rows.length === 0
+      ? []
+      : db
+          .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
+          .from(postTags)
+          .innerJoin(tags, eq(tags.id, postTags.tagId))
+          .where(
+            inArray(
+              postTags.postId,
+              rows.map((r) => r.id),
+            ),
+          )
+          .orderBy(asc(tags.name))
+          .all()
+  return {
+    items: rows.map((row) => ({
+      ...row,
+      shownStatus: shownStatus(row, now),
+      tags: tagRows.filter((t) => t.postId === row.id).map(({ slug, name }) => ({ slug, name })),
+    })),
+    page: filters.page,
+    totalPages,
+    total,
+  }
+}
+
+/** Every tag, for the list's tag filter. */
+export function listTagOptions(db: Db): { slug: string; name: string }[] {
+  return db.select({ slug: tags.slug, name: tags.name }).from(tags).orderBy(asc(tags.name)).all()
+}
+
+/** Every series title, offered as suggestions in the editor's series field. */
+export function listSeriesOptions(db: Db): string[] {
+  return db
+    .select({ title: series.title })
+    .from(series)
+    .orderBy(asc(series.title))
+    .all()
+    .map((s) => s.title)
+}

@@ -1,0 +1,129 @@
+// Owns sending notification mail from the outbox: one background loop, never inside a visitor's request.
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+import type { OutboxMail } from '../../db/schema.ts'
+import { getSettings } from '../settings/service.ts'
+import { dueMail, MAX_ATTEMPTS, markMailFailed, markMailSent, type OutboxWorker } from './outbox.ts'
+import { createMailTransport, describeSendError, fromAddress, mailFor } from './transport.ts'
+
+export interface MailWorkerOptions {
+  readonly db: Db
+  readonly config: Config
+  /** How often to look for mail whose retry is due; new mail goes at once through wake(). */
+  readonly intervalMs?: number
+}
+
+const BATCH = 10
+const INTERVAL_MS = 15_000
+/** How long a shutdown waits for a send in flight; the transport's own timeouts are about this long too. */
+const SHUTDOWN_WAIT_MS = 5_000
+
+/**
+ * Runs only where SMTP_URL and NOTIFY_EMAIL are set. It writes (sentAt, attempts, lastError), so
+ * it must run on the primary alone: read replicas will set an environment flag that skips it
+ * (issue 5). Being the only sender is also what makes reading due rows the same as claiming them.
+ */
+async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
+  const { db, config } = options
+  if (!config.smtpUrl || !config.notifyEmail) return
+  const smtpUrl: string = config.smtpUrl
+
+  const transport = createMailTransport(smtpUrl)
+  const intervalMs = options.intervalMs ?? INTERVAL_MS
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let again = false
+  let stopping = false
+
+  async function sendOne(mail: OutboxMail, from: { name: string; address: string }): Promise<void> {
+    const log = { outboxId: mail.id, messageId: mail.messageId }
+    try {
+      await transport.sendMail(mailFor(mail, from, config.siteUrl))
+    } catch (err) {
+      // Only our one-line description is stored or logged: the error object carries the
+      // connection options, and with them the SMTP password.
+      const error = describeSendError(err, smtpUrl)
+      const attempts = markMailFailed(db, mail, error)
+      if (attempts >= MAX_ATTEMPTS) {
+        app.log.error(
+          { ...log, attempts, error },
+          'notification mail failed for the last time; it stays unsent in the outbox',
+        )
+      } else {
+        app.log.warn({ ...log, attempts, error }, 'notification mail failed; will retry')
+      }
+      return
+    }
+    markMailSent(db, mail.id)
+    app.log.info({ ...log, attempts: mail.attempts + 1 }, 'notification mail sent')
+  }
+
+  async function sendDue(): Promise<void> {
+    for (;;) {
+      if (stopping || !db.$client.open) return
+      const batch = dueMail(db, new Date(), BATCH)
+      if (batch.length === 0) return
+      // Read per batch, so a renamed site signs its next mail with the new title.
+      const from = fromAddress(smtpUrl, config.siteUrl, getSettings(db).title)
+      for (const mail of batch) {
+        // A shutdown lets the send in flight finish but starts no new one.
+        if (stopping) return
+        await sendOne(mail, from)
+      }
+    }
+  }
+
+  /** One loop at a time: a call during a run asks that run to look again before it ends. */
+  function drain(): Promise<void> {
+    again = true
+    if (running) return running
+    const loop = async () => {
+      while (again && !stopping) {
+        again = false
+        await sendDue()
+      }
+    }
+    // .finally runs after this assignment even when the loop finishes at once.
+    running = loop()
+      .catch((err: unknown) => app.log.error({ err }, 'mail worker could not read or update the outbox'))
+      .finally(() => {
+        running = undefined
+      })
+    return running
+  }
+
+  const worker: OutboxWorker = {
+    wake() {
+      // After the current request has been answered: a visitor never waits for SMTP.
+      if (!stopping) setImmediate(() => void drain())
+    },
+    drain,
+  }
+  app.decorate('outbox', worker)
+
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => void drain(), intervalMs)
+    timer.unref()
+    // Whatever a previous run left unsent (a crash, a restart during an outage) goes now.
+    worker.wake()
+  })
+
+  app.addHook('onClose', async () => {
+    stopping = true
+    clearInterval(timer)
+    if (running) {
+      let waited: NodeJS.Timeout | undefined
+      const bound = new Promise<void>((resolve) => {
+        waited = setTimeout(resolve, SHUTDOWN_WAIT_MS)
+        waited.unref()
+      })
+      await Promise.race([running, bound])
+      clearTimeout(waited)
+    }
+    transport.close()
+  })
+}
+
+export default fp(mailWorker, { name: 'mail-worker' })

@@ -1,0 +1,135 @@
+// Enhances the post editor when JavaScript runs: live preview, Ctrl/⌘+S, an unsaved-changes warning, the slug hint.
+// The editor works fully without this file; everything here is found by id and data attributes.
+
+// One global name only: other admin scripts share the page's global scope.
+function enhancePostEditor() {
+  const PREVIEW_DELAY_MS = 400
+
+  /** Roughly what the server's slugify makes of a title; only a hint shown as the slug's placeholder. */
+  function slugHint(title) {
+    return title
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/&/g, ' and ')
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '')
+  }
+
+  /** The form's text fields as a urlencoded body (the _csrf field included), as the browser would post them. */
+  function formBody(form) {
+    const body = new URLSearchParams()
+    for (const [name, value] of new FormData(form)) {
+      if (typeof value === 'string') body.append(name, value)
+    }
+    return body
+  }
+
+  const form = document.getElementById('post-form')
+  if (!form) return
+
+  const pane = document.getElementById('post-preview')
+  const content = document.getElementById('post-preview-content')
+  const split = document.getElementById('editor-split')
+  const previewButton = document.getElementById('preview-button')
+  const shortcut = document.getElementById('save-shortcut')
+  const previewUrl = form.dataset.previewUrl
+
+  // After a refused save, start at the list of problems, which links to each field.
+  document.getElementById('error-summary')?.focus()
+
+  // Live preview, side by side with the text.
+  let timer
+  let controller
+  async function refreshPreview() {
+    if (!pane || !content || !previewUrl) return
+    controller?.abort()
+    controller = new AbortController()
+    try {
+      const response = await fetch(previewUrl, {
+        method: 'POST',
+        body: formBody(form),
+        credentials: 'same-origin',
+        headers: { accept: 'text/html' },
+        signal: controller.signal,
+      })
+      if (!response.ok) {
+        content.textContent = `The preview could not be updated (error ${response.status}). Your text is still here; reload the page if this goes on.`
+        return
+      }
+      // Folio rendered and sanitised this HTML with the same pipeline as the public site.
+      content.innerHTML = await response.text()
+    } catch (error) {
+      if (error.name !== 'AbortError')
+        content.textContent = 'The preview could not be updated: the server did not answer.'
+    }
+  }
+  function schedulePreview() {
+    clearTimeout(timer)
+    timer = setTimeout(refreshPreview, PREVIEW_DELAY_MS)
+  }
+  if (pane && content && previewUrl) {
+    pane.hidden = false
+    split?.classList.add('editor-split--live')
+    form.addEventListener('input', schedulePreview)
+    form.addEventListener('change', schedulePreview)
+    refreshPreview()
+    // With the preview live, the button refreshes it instead of reloading the page.
+    previewButton?.addEventListener('click', (event) => {
+      event.preventDefault()
+      clearTimeout(timer)
+      refreshPreview()
+      pane.scrollIntoView({ block: 'nearest' })
+    })
+  }
+
+  // Link fields only matter for link posts.
+  const linkFields = document.getElementById('link-fields')
+  function showKindFields() {
+    const kind = form.querySelector('input[name="kind"]:checked')
+    if (linkFields) linkFields.hidden = kind?.value !== 'link'
+  }
+  for (const radio of form.querySelectorAll('input[name="kind"]'))
+    radio.addEventListener('change', showKindFields)
+  showKindFields()
+
+  // The slug's placeholder shows the address the title would give.
+  const title = document.getElementById('title')
+  const slug = document.getElementById('slug')
+  function showSlugHint() {
+    if (!title || !slug) return
+    slug.placeholder = slugHint(title.value) || slug.dataset.defaultPlaceholder || ''
+  }
+  title?.addEventListener('input', showSlugHint)
+  showSlugHint()
+
+  // Warn before leaving with changes that are not saved.
+  const initial = formBody(form).toString()
+  let submitting = false
+  const isDirty = () => form.dataset.unsaved === 'true' || formBody(form).toString() !== initial
+  form.addEventListener('submit', () => {
+    submitting = true
+  })
+  window.addEventListener('beforeunload', (event) => {
+    if (submitting || !isDirty()) return
+    event.preventDefault()
+    event.returnValue = ''
+  })
+
+  // Ctrl+S (⌘S on a Mac) saves instead of saving the web page.
+  if (shortcut) shortcut.hidden = false
+  document.addEventListener('keydown', (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return
+    event.preventDefault()
+    const save = form.querySelector('button[name="action"][value="save"]')
+    if (typeof form.requestSubmit === 'function') form.requestSubmit(save ?? undefined)
+    else {
+      submitting = true
+      form.submit()
+    }
+  })
+}
+
+enhancePostEditor()

@@ -1,0 +1,201 @@
+// Checks the operator's account commands: create-user, set-password and unlock, with the password only ever on stdin.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { type TestContext, test } from 'node:test'
+import { buildApp } from '../src/app.ts'
+import type { Db } from '../src/db/client.ts'
+import { verifyPassword } from '../src/features/auth/passwords.ts'
+import { createSession } from '../src/features/auth/sessions.ts'
+import { recordLoginFailure } from '../src/features/auth/throttle.ts'
+import { createUser } from '../src/features/auth/users.ts'
+import { browser } from './helpers/admin.ts'
+import { createTestDb, testConfig } from './helpers/app.ts'
+
+const PASSWORD = 'a password typed into the shell'
+
+interface CliResult {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs `npm run cli -- …` as the operator would, with `input` piped to stdin. Asynchronous (not
+ * spawnSync) so that independent cases run side by side: each start of the CLI takes a second or two.
+ */
+function cli(dir: string, args: string[], input = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: `${import.meta.dirname}/..`,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        DATABASE_PATH: `${dir}/folio.db`,
+        MEDIA_DIR: `${dir}/media`,
+        SITE_URL: 'https://blog.example.com',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+      },
+      timeout: 30_000,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+    child.stdin.end(input)
+  })
+}
+
+function assertNoSecret(result: CliResult, ...secrets: string[]) {
+  for (const secret of secrets) {
+    assert.ok(!result.stdout.includes(secret), 'the password is not printed')
+    assert.ok(!result.stderr.includes(secret), 'the password is not printed as an error')
+  }
+}
+
+const users = (db: Db) => db.$client.prepare('select email, name from users').all()
+const count = (db: Db, table: string) =>
+  db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number
+
+test('create-user makes an account from the password on stdin, and the author can sign in with it', async (t: TestContext) => {
+  const { db, dir } = createTestDb(t)
+  const result = await cli(
+    dir,
+    ['create-user', '--email', 'Sam@Example.com', '--name', 'Sam Rivera'],
+    `${PASSWORD}\r\n`,
+  )
+  assert.equal(result.status, 0, result.stderr)
+  assert.match(result.stdout, /Created the account for sam@example\.com/)
+  assert.match(result.stdout, /https:\/\/blog\.example\.com\/admin\/login/)
+  assertNoSecret(result, PASSWORD)
+  assert.deepEqual(users(db), [{ email: 'sam@example.com', name: 'Sam Rivera' }])
+  assert.match(db.$client.prepare('select password_hash from users').pluck().get() as string, /^\$argon2id\$/)
+
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  const res = await browser(app).post('/admin/login', { email: 'sam@example.com', password: PASSWORD })
+  assert.equal(res.statusCode, 303)
+  assert.equal(res.headers.location, '/admin')
+
+  const again = await cli(
+    dir,
+    ['create-user', '--email', 'sam@example.com', '--name', 'Sam again'],
+    `${PASSWORD}\n`,
+  )
+  assert.equal(again.status, 1)
+  assert.match(again.stderr, /already exists/)
+  assert.match(again.stderr, /set-password/)
+  assert.equal(count(db, 'users'), 1)
+})
+
+test('create-user refuses a short password, a missing or bad --email, a missing --name and a --password flag', async (t: TestContext) => {
+  const { db, dir } = createTestDb(t)
+  const cases: { args: string[]; input: string; message: RegExp; secret?: string }[] = [
+    {
+      args: ['create-user', '--email', 'sam@example.com', '--name', 'Sam'],
+      input: 'elevenchars\n',
+      message: /at least 12 characters/,
+      secret: 'elevenchars',
+    },
+    {
+      args: ['create-user', '--email', 'sam@example.com', '--name', 'Sam'],
+      input: '',
+      message: /at least 12/,
+    },
+    { args: ['create-user', '--name', 'Sam'], input: `${PASSWORD}\n`, message: /--email/ },
+    {
+      args: ['create-user', '--email', 'not-an-email', '--name', 'Sam'],
+      input: `${PASSWORD}\n`,
+      message: /--email/,
+    },
+    { args: ['create-user', '--email', 'sam@example.com'], input: `${PASSWORD}\n`, message: /--name/ },
+    {
+      args: ['create-user', '--email', 'sam@example.com', '--name', 'Sam', '--password', 'flag password 123'],
+      input: `${PASSWORD}\n`,
+      message: /Unknown option '--password'/,
+      secret: 'flag password 123',
+    },
+    {
+      args: ['create-user', '--email', 'sam@example.com', '--name', 'Sam', '--password=flag password 456'],
+      input: `${PASSWORD}\n`,
+      message: /Unknown option '--password'/,
+      secret: 'flag password 456',
+    },
+  ]
+  const results = await Promise.all(cases.map(({ args, input }) => cli(dir, args, input)))
+  for (const [i, { args, message, secret }] of cases.entries()) {
+    const result = results[i] as CliResult
+    const label = args.join(' ')
+    assert.equal(result.status, 1, label)
+    assert.match(result.stderr, message, label)
+    assertNoSecret(result, PASSWORD, ...(secret ? [secret] : []))
+  }
+  assert.equal(count(db, 'users'), 0)
+})
+
+test('set-password changes the password, signs out every session and clears failed sign-ins', async (t: TestContext) => {
+  const { db, dir } = createTestDb(t)
+  const user = await createUser(db, { name: 'Sam', email: 'sam@example.com', password: 'the old password' })
+  for (let i = 0; i < 3; i++) createSession(db, user.id, { userAgent: 'x', ip: `203.0.113.${i}` })
+  for (let i = 0; i < 4; i++) recordLoginFailure(db, `198.51.100.${i}`, 'sam@example.com')
+  recordLoginFailure(db, '198.51.100.9', 'other@example.com')
+
+  const result = await cli(dir, ['set-password', '--email', 'SAM@example.com'], `${PASSWORD}\n`)
+  assert.equal(result.status, 0, result.stderr)
+  assert.match(result.stdout, /New password set for sam@example\.com/)
+  assertNoSecret(result, PASSWORD)
+  const hash = db.$client.prepare('select password_hash from users').pluck().get() as string
+  assert.equal(await verifyPassword(hash, PASSWORD), true)
+  assert.equal(await verifyPassword(hash, 'the old password'), false)
+  assert.equal(count(db, 'sessions'), 0)
+  assert.deepEqual(db.$client.prepare('select email from login_failures').pluck().all(), [
+    'other@example.com',
+  ])
+
+  const [short, unknown, missing, flag] = await Promise.all([
+    cli(dir, ['set-password', '--email', 'sam@example.com'], 'short\n'),
+    cli(dir, ['set-password', '--email', 'nobody@example.com'], `${PASSWORD}\n`),
+    cli(dir, ['set-password'], `${PASSWORD}\n`),
+    cli(dir, ['set-password', '--email', 'sam@example.com', '--password', PASSWORD]),
+  ])
+  assert.equal(short?.status, 1)
+  assert.match(short?.stderr ?? '', /at least 12 characters/)
+  assert.equal(db.$client.prepare('select password_hash from users').pluck().get(), hash)
+  assert.equal(unknown?.status, 1)
+  assert.match(unknown?.stderr ?? '', /no account for nobody@example\.com/)
+  assert.equal(missing?.status, 1)
+  assert.match(missing?.stderr ?? '', /--email is required/)
+  assert.equal(flag?.status, 1)
+  assert.match(flag?.stderr ?? '', /Unknown option '--password'/)
+  for (const result of [short, unknown, missing, flag])
+    assertNoSecret(result as CliResult, PASSWORD, 'short\n')
+})
+
+test('unlock forgets every failed sign-in, lifting IP and account throttling', async (t: TestContext) => {
+  const { db, dir } = createTestDb(t)
+  await createUser(db, { name: 'Sam', email: 'sam@example.com', password: PASSWORD })
+  for (let i = 0; i < 5; i++) recordLoginFailure(db, '198.51.100.1', `guess${i}@example.com`)
+  for (let i = 0; i < 4; i++) recordLoginFailure(db, `203.0.113.${i}`, 'sam@example.com')
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  const blocked = browser(app, { remoteAddress: '198.51.100.1' })
+  assert.equal(
+    (await blocked.post('/admin/login', { email: 'sam@example.com', password: PASSWORD })).statusCode,
+    429,
+  )
+
+  const result = await cli(dir, ['unlock'])
+  assert.equal(result.status, 0, result.stderr)
+  assert.match(result.stdout, /Cleared 9 failed sign-ins/)
+  assert.equal(count(db, 'login_failures'), 0)
+  assert.equal(
+    (await blocked.post('/admin/login', { email: 'sam@example.com', password: PASSWORD })).statusCode,
+    303,
+  )
+})

@@ -81,6 +81,10 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     )
   })
 
+  // First of all hooks: a cached public page is answered before any other work is done.
+  const pageCache = createPageCache(db)
+  pageCache.serve(app)
+
   await app.register(securityHeaders, { config })
   await app.register(fastifyCompress, {
     global: true,
@@ -90,6 +94,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
   })
   await app.register(httpCache)
+  pageCache.capture(app)
   await app.register(staticAssets, { dir: STATIC_DIR })
   await app.register(media, { dir: config.mediaDir })
   await app.register(views, { cache: config.nodeEnv !== 'development' })
@@ -104,9 +109,8 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(contactRoutes, { db, config })
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
-  const pageCache = createPageCache(db)
   await app.register(async function publicSite(site) {
-    pageCache.install(site)
+    pageCache.markScope(site)
     await site.register(feedRoutes, { db, config })
     await site.register(seoRoutes, { db, config })
     await site.register(searchRoutes, { db })

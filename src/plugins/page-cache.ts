@@ -1,14 +1,15 @@
 // Owns the in-memory cache of rendered public responses, kept exact by SQLite's own change counters.
+import type { ServerResponse } from 'node:http'
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import type { Db } from '../db/client.ts'
 
 interface Entry {
   readonly body: Buffer
-  readonly contentType: string
+  /** Every header the first response carried (security headers included), minus per-response ones. */
+  readonly headers: Readonly<Record<string, string | string[]>>
   readonly etag: string
-  readonly cacheControl: string
   br?: Buffer
   gzip?: Buffer
 }
@@ -17,10 +18,24 @@ declare module 'fastify' {
   interface FastifyRequest {
     pageCacheKey?: string
   }
+  interface FastifyContextConfig {
+    /** Set on every route of the public site: its GET responses may come from the page cache. */
+    pageCache?: boolean
+  }
 }
 
 /** Entries never outlive this, whatever else happens (the footer's year, say). */
 const MAX_AGE_MS = 5 * 60 * 1000
+
+/** Headers that belong to one response only, never replayed from the cache. */
+const PER_RESPONSE = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'date',
+  'connection',
+  'keep-alive',
+])
 
 /**
  * A public page depends only on the database and the clock. The database side is watched with
@@ -32,7 +47,7 @@ const MAX_AGE_MS = 5 * 60 * 1000
 export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
   const cache = new LRUCache<string, Entry>({
     maxSize: options.maxBytes ?? 32 * 1024 * 1024,
-    sizeCalculation: (entry) => entry.body.length * 2 + 256,
+    sizeCalculation: (entry) => entry.body.length * 2 + 1024,
   })
   const versionStatement = db.$client
     .prepare('select (select data_version from pragma_data_version) as data, total_changes() as own')
@@ -53,53 +68,77 @@ export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
     validUntil = Math.min(now + MAX_AGE_MS, next ?? Number.POSITIVE_INFINITY)
   }
 
-  function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry): FastifyReply {
-    reply
-      .header('content-type', entry.contentType)
-      .header('etag', entry.etag)
-      .header('cache-control', entry.cacheControl)
-      .header('vary', 'accept-encoding')
+  function writeEntry(request: FastifyRequest, res: ServerResponse, entry: Entry): void {
+    const headers: Record<string, string | string[] | number> = { ...entry.headers, vary: 'accept-encoding' }
     const match = request.headers['if-none-match']
-    if (match && (match === entry.etag || match === `W/${entry.etag}`)) return reply.code(304).send()
+    if (match && (match === entry.etag || match === `W/${entry.etag}`)) {
+      res.writeHead(304, headers)
+      res.end()
+      return
+    }
+    let body = entry.body
     const accepts = String(request.headers['accept-encoding'] ?? '')
     if (entry.body.length > 1024 && /\bbr\b/.test(accepts)) {
       entry.br ??= brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } })
-      return reply.header('content-encoding', 'br').send(entry.br)
-    }
-    if (entry.body.length > 1024 && /\bgzip\b/.test(accepts)) {
+      body = entry.br
+      headers['content-encoding'] = 'br'
+    } else if (entry.body.length > 1024 && /\bgzip\b/.test(accepts)) {
       entry.gzip ??= gzipSync(entry.body, { level: 9 })
-      return reply.header('content-encoding', 'gzip').send(entry.gzip)
+      body = entry.gzip
+      headers['content-encoding'] = 'gzip'
     }
-    return reply.send(entry.body)
-  }
-
-  /** Hooks for an encapsulated plugin whose GET routes render only public data. */
-  function install(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return
-      fresh(Date.now())
-      const key = request.url
-      const entry = cache.get(key)
-      if (entry) return sendEntry(request, reply, entry)
-      request.pageCacheKey = key
-    })
-
-    app.addHook('onSend', async (request, reply, payload) => {
-      const key = request.pageCacheKey
-      if (!key || reply.statusCode !== 200 || request.method !== 'GET') return payload
-      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-      const etag = reply.getHeader('etag')
-      const contentType = reply.getHeader('content-type')
-      const cacheControl = reply.getHeader('cache-control')
-      if (typeof etag !== 'string' || typeof contentType !== 'string' || typeof cacheControl !== 'string')
-        return payload
-      cache.set(key, { body: Buffer.from(payload), contentType, etag, cacheControl })
-      return payload
-    })
+    headers['content-length'] = body.length
+    res.writeHead(200, headers)
+    res.end(request.method === 'HEAD' ? undefined : body)
   }
 
   return {
-    install,
+    /**
+     * Goes on the root instance before any other plugin: a hit is written straight to the socket
+     * from the first hook, with the headers the page was first sent with (security headers
+     * included), and skips everything else but the request log line (onResponse still runs).
+     */
+    serve(app: FastifyInstance): void {
+      app.addHook('onRequest', (request, reply, done) => {
+        const cacheable = request.routeOptions.config?.pageCache === true
+        if (!cacheable || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
+        fresh(Date.now())
+        const entry = cache.get(request.url)
+        if (!entry) {
+          request.pageCacheKey = request.url
+          return done()
+        }
+        reply.hijack()
+        writeEntry(request, reply.raw, entry)
+      })
+    },
+
+    /** Goes after the ETag and Cache-Control hooks, so a stored page carries both. */
+    capture(app: FastifyInstance): void {
+      app.addHook('onSend', async (request, reply, payload) => {
+        const key = request.pageCacheKey
+        if (!key || reply.statusCode !== 200 || request.method !== 'GET') return payload
+        if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+        if (reply.hasHeader('set-cookie')) return payload
+        const etag = reply.getHeader('etag')
+        if (typeof etag !== 'string' || !reply.hasHeader('cache-control')) return payload
+        const headers: Record<string, string | string[]> = {}
+        for (const [name, value] of Object.entries(reply.getHeaders())) {
+          if (value === undefined || PER_RESPONSE.has(name)) continue
+          headers[name] = typeof value === 'number' ? String(value) : value
+        }
+        cache.set(key, { body: Buffer.from(payload), headers, etag })
+        return payload
+      })
+    },
+
+    /** Marks every route registered in `scope` as cacheable. */
+    markScope(scope: FastifyInstance): void {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...(route.config ?? {}), pageCache: true }
+      })
+    },
+
     clear: () => cache.clear(),
     get size() {
       return cache.size

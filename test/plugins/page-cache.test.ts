@@ -68,3 +68,24 @@ test('a compressed response is offered to clients that ask for one', async (t) =
   assert.equal(res.headers['content-encoding'], 'br')
   assert.equal(res.headers.vary, 'accept-encoding')
 })
+
+test('a page served from the cache carries the same security and caching headers as the first', async (t) => {
+  const { app, db } = await createTestApp(t)
+  createPost(db, { title: 'Headers twice' })
+  const first = await app.inject('/posts')
+  const second = await app.inject('/posts')
+  for (const name of [
+    'content-security-policy',
+    'x-content-type-options',
+    'referrer-policy',
+    'content-type',
+    'cache-control',
+    'etag',
+  ]) {
+    assert.equal(second.headers[name], first.headers[name], name)
+  }
+  assert.equal(second.headers['set-cookie'], undefined)
+  const head = await app.inject({ method: 'HEAD', url: '/posts' })
+  assert.equal(head.statusCode, 200)
+  assert.equal(head.body, '')
+})

@@ -14,9 +14,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Pruning keeps @flydotio/litestream: it is a production dependency that ships the Litestream binary.
 RUN npm run build \
-  && npm prune --omit=dev --no-audit --no-fund \
-  && npm install --omit=dev --no-save --no-audit --no-fund @flydotio/litestream@1
+  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim AS run
 ENV NODE_ENV=production \

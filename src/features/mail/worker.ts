@@ -1,4 +1,6 @@
 // Owns sending notification mail from the outbox: one background loop, never inside a visitor's request.
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../../config.ts'
@@ -60,9 +62,13 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
     app.log.info({ ...log, attempts: mail.attempts + 1 }, 'notification mail sent')
   }
 
+  // LiteFS writes `.primary` beside the database on replicas only: they must neither send nor
+  // record sends (the primary does both), or a message would be mailed once per machine.
+  const replicaMarker = join(dirname(config.databasePath), '.primary')
+
   async function sendDue(): Promise<void> {
     for (;;) {
-      if (stopping || !db.$client.open) return
+      if (stopping || !db.$client.open || existsSync(replicaMarker)) return
       const batch = dueMail(db, new Date(), BATCH)
       if (batch.length === 0) return
       // Read per batch, so a renamed site signs its next mail with the new title.

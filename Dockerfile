@@ -14,7 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# Pruning keeps @flydotio/litestream: it is a production dependency that ships the Litestream binary.
+# Pruning keeps @flydotio/litestream-linux-x64 (an optional dependency): it ships the Litestream binary.
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
 

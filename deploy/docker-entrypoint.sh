@@ -67,7 +67,7 @@ if [ -z "${LITESTREAM_BIN:-}" ]; then
 fi
 if [ -z "$LITESTREAM_BIN" ] || [ ! -x "$LITESTREAM_BIN" ]; then
   echo "LITESTREAM_REPLICA_URL is set but no litestream executable was found" \
-    "(install @flydotio/litestream, or set LITESTREAM_BIN)" >&2
+    "(install @flydotio/litestream-linux-x64, or set LITESTREAM_BIN)" >&2
   exit 1
 fi
 

@@ -72,8 +72,8 @@ function describe(name: string, scheme: string, violations: readonly AxeViolatio
 
 test('axe finds no serious or critical violation on any page type, in light and dark', async (t) => {
   if (!requireChromium(t)) return
-  const showcase = await startShowcase(t)
   const browser = await launchBrowser(t)
+  const showcase = await startShowcase(t)
   const visits: PageVisit[] = [...showcase.public, ...showcase.admin]
   const failures: string[] = []
   const minor: string[] = []

@@ -43,8 +43,8 @@ async function requireJava(t: TestContext): Promise<boolean> {
 test('every public and admin page is valid HTML (Nu Html Checker)', async (t) => {
   if (!requireChromium(t)) return
   if (!(await requireJava(t))) return
-  const showcase = await startShowcase(t)
   const browser = await launchBrowser(t)
+  const showcase = await startShowcase(t)
   const signedIn = await newContext(browser)
   await signedIn.addCookies([showcase.sessionCookie])
   const signedOut = await newContext(browser)

@@ -21,15 +21,16 @@ test('Lighthouse scores every category at least 95 on the home page, an article 
   timeout: 240_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  // Production, as deployed: cached templates, no error details. SITE_URL is the tested origin, so the
-  // canonical URLs, robots.txt and sitemap all name the address Lighthouse loads.
-  const showcase = await startShowcase(t, { NODE_ENV: 'production' })
+  // Chrome first: after() hooks run in the order they are added, so it is gone before the site closes.
   const chrome = await chromeLauncher.launch({
     chromePath: CHROMIUM_PATH,
     chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
     logLevel: 'silent',
   })
   t.after(() => chrome.kill())
+  // Production, as deployed: cached templates, no error details. SITE_URL is the tested origin, so the
+  // canonical URLs, robots.txt and sitemap all name the address Lighthouse loads.
+  const showcase = await startShowcase(t, { NODE_ENV: 'production' })
 
   const pages = [
     { name: 'home', path: '/' },

@@ -23,8 +23,8 @@ async function pixelSpread(file: string): Promise<number> {
 
 test('how Folio looks in Chromium', async (t) => {
   if (!requireChromium(t)) return
-  const showcase = await startShowcase(t)
   const browser = await launchBrowser(t)
+  const showcase = await startShowcase(t)
 
   await t.test(
     'screenshots of the main pages on a phone and a desktop, light and dark, are not blank',

@@ -81,7 +81,12 @@ export async function startSite(t: TestContext, env: Record<string, string> = {}
   const config = testConfig(dir, { SITE_URL: baseUrl, ...env })
   const app = await buildApp({ config, db })
   await app.listen({ port, host: '127.0.0.1' })
-  t.after(() => app.close())
+  // Chromium keeps idle pre-opened connections; close them, or app.close() waits for the browser.
+  t.after(async () => {
+    const closing = app.close()
+    app.server.closeAllConnections()
+    await closing
+  })
   return { app, db, config, baseUrl, dir }
 }
 
@@ -131,6 +136,27 @@ export interface Showcase {
   readonly articlePath: string
   readonly public: readonly PageVisit[]
   readonly admin: readonly PageVisit[]
+}
+
+/**
+ * Like startSite, but closing it also drops the connections still open. after() hooks run in the
+ * order they were added, so a site started before the browser closes first; Chromium keeps
+ * preconnected sockets that never send a request, Node counts them as busy rather than idle, and
+ * app.close() would wait for them forever while the browser that holds them waits for its own hook.
+ */
+async function startSiteDroppingConnections(t: TestContext, env: Record<string, string>): Promise<LiveSite> {
+  const { db, dir } = createTestDb(t)
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const config = testConfig(dir, { SITE_URL: baseUrl, ...env })
+  const app = await buildApp({ config, db })
+  await app.listen({ port, host: '127.0.0.1' })
+  t.after(async () => {
+    const closing = app.close()
+    app.server.closeAllConnections()
+    await closing
+  })
+  return { app, db, config, baseUrl, dir }
 }
 
 /** Submits the page's form after `fill` and returns the response of the navigation it causes. */
@@ -212,7 +238,7 @@ Numbers from your own machine beat any benchmark on the internet. Run the test a
  * gets a second, empty site.
  */
 export async function startShowcase(t: TestContext, env: Record<string, string> = {}): Promise<Showcase> {
-  const site = await startSite(t, env)
+  const site = await startSiteDroppingConnections(t, env)
   const { db } = site
   const now = new Date()
   seedDemoContent(db, { posts: 24, now })
@@ -291,7 +317,7 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
   const { token } = createSession(db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
 
   // The setup page only exists while no account does: a second, empty site shows it.
-  const setupSite = await startSite(t, env)
+  const setupSite = await startSiteDroppingConnections(t, env)
   const setupToken = issueSetupToken(setupSite.db)
   if (!setupToken) throw new Error('the setup site already has an account')
 

@@ -29,7 +29,7 @@ export const VARIANT_WIDTHS = [480, 960, 1600] as const
  */
 export const LARGEST_VARIANT_WIDTH = 2400
 /** Matches the public site's content column: full width on a phone, 46rem from 48rem up. */
-export const IMAGE_SIZES = '(min-width: 48rem) 46rem, 100vw'
+export const IMAGE_SIZES = '(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)'
 export const MAX_ALT_LENGTH = 500
 export const MEDIA_PER_PAGE = 24
 

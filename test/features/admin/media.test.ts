@@ -420,7 +420,7 @@ test('a post embedding an uploaded image shows it with width, height and WebP sr
     ),
     img,
   )
-  assert.ok(img.includes('sizes="(min-width: 48rem) 46rem, 100vw"'))
+  assert.ok(img.includes('sizes="(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)"'))
 
   const served = await app.inject({ url: `/media/${stem}-480.webp` })
   assert.equal(served.statusCode, 200)

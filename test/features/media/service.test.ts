@@ -243,7 +243,7 @@ test('the image resolver knows library images by path or absolute URL, and nothi
     info.srcset,
     `/media/${stem}-480.webp 480w, /media/${stem}-960.webp 960w, /media/${stem}-1200.webp 1200w`,
   )
-  assert.equal(info.sizes, '(min-width: 48rem) 46rem, 100vw')
+  assert.equal(info.sizes, '(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)')
   assert.deepEqual(resolve(`https://blog.example.com/media/${row.fileName}`), info)
   assert.equal(resolve('/media/0000000000-missing.png'), undefined)
   assert.equal(resolve('https://elsewhere.example/photo.png'), undefined)

@@ -1,19 +1,14 @@
 // Owns the contact form's fields and their limits, stated on the page and enforced here.
 import { z } from 'zod'
+import { dropControlCharactersKeepingLines, replaceControlCharacters } from '../../lib/text.ts'
 
 export const LIMITS = { name: 100, email: 254, subject: 150, message: 5000, messageMin: 10 } as const
 
-const isControl = (code: number): boolean => code < 32 || code === 127
-
 /** Line breaks and control characters have no place in a name or a subject line. */
-const singleLine = (value: string): string =>
-  Array.from(value, (ch) => (isControl(ch.charCodeAt(0)) ? ' ' : ch)).join('')
+const singleLine = (value: string): string => replaceControlCharacters(value)
 
-/** Keeps newlines and tabs in a message body; drops the other control characters. */
-const multiLine = (value: string): string =>
-  Array.from(value.replace(/\r\n?/g, '\n'), (ch) =>
-    isControl(ch.charCodeAt(0)) && ch !== '\n' && ch !== '\t' ? '' : ch,
-  ).join('')
+/** Keeps newlines and tabs in a message body (line endings made \n); drops the other control characters. */
+const multiLine = (value: string): string => dropControlCharactersKeepingLines(value.replace(/\r\n?/g, '\n'))
 
 // A field missing from the POST counts as empty, so it gets the same friendly message.
 const text = () => z.string().default('')

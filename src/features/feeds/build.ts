@@ -1,11 +1,23 @@
 // Owns the subscription feeds: Atom, RSS 2.0 and JSON Feed 1.1 built with the `feed` package.
 import { Feed } from 'feed'
 import { escapeHtml } from '../../lib/html.ts'
+import { toXmlText } from '../../lib/text.ts'
 import { absoluteUrl, absolutizeHtml, postUrl, tagUrl } from '../../lib/urls.ts'
 import type { Settings } from '../settings/service.ts'
 import type { FeedPost } from './queries.ts'
 
 export const FEED_PATHS = { atom: '/feed.xml', rss: '/rss.xml', json: '/feed.json' } as const
+
+/**
+ * The `feed` package escapes `&` and `"` in attribute values but not `<`, so a tag named `Vec<T>`
+ * would end the document's well-formedness in Atom's `<category label term>`. Attribute values it
+ * wrote hold no raw `"`, so each is found exactly and only its `<` needs escaping.
+ */
+export function escapeCategoryAttributes(xml: string): string {
+  return xml.replace(/<category\b[\s\S]*?\/>/g, (element) =>
+    element.replace(/="([^"]*)"/g, (_attr, value: string) => `="${value.replaceAll('<', '&lt;')}"`),
+  )
+}
 
 /** The full post as a feed reader shows it: absolute URLs, and no "#" heading anchors. */
 function feedContent(post: FeedPost, siteUrl: string): string {
@@ -28,12 +40,12 @@ export function buildFeed(
   items: readonly FeedPost[],
   format: 'xml' | 'json',
 ): Feed {
-  const text = format === 'xml' ? escapeHtml : (value: string) => value
+  const text = format === 'xml' ? (value: string) => escapeHtml(toXmlText(value)) : toXmlText
   const home = `${siteUrl}/`
   const feed = new Feed({
     id: home,
-    title: site.title,
-    description: site.description,
+    title: toXmlText(site.title),
+    description: toXmlText(site.description),
     link: home,
     language: site.language,
     updated: new Date(Math.max(0, ...items.map((p) => p.updatedAt.getTime()))),
@@ -43,8 +55,8 @@ export function buildFeed(
       rss: absoluteUrl(siteUrl, FEED_PATHS.rss),
       json: absoluteUrl(siteUrl, FEED_PATHS.json),
     },
-    author: { name: site.authorName, link: home },
-    copyright: `© ${site.authorName}`,
+    author: { name: toXmlText(site.authorName), link: home },
+    copyright: `© ${toXmlText(site.authorName)}`,
   })
   for (const post of items) {
     const url = absoluteUrl(siteUrl, postUrl(post.slug))
@@ -55,11 +67,11 @@ export function buildFeed(
       date: post.updatedAt,
       published: post.publishedAt,
       description: text(post.metaDescription),
-      content: feedContent(post, siteUrl),
-      author: [{ name: site.authorName, link: home }],
+      content: toXmlText(feedContent(post, siteUrl)),
+      author: [{ name: toXmlText(site.authorName), link: home }],
       category: post.tags.map((tag) => ({
-        name: tag.name,
-        term: tag.name,
+        name: toXmlText(tag.name),
+        term: toXmlText(tag.name),
         domain: absoluteUrl(siteUrl, tagUrl(tag.slug)),
       })),
     })

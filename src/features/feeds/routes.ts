@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { getSettings } from '../settings/service.ts'
-import { buildFeed, FEED_PATHS, toJsonFeed11 } from './build.ts'
+import { buildFeed, escapeCategoryAttributes, FEED_PATHS, toJsonFeed11 } from './build.ts'
 import { listFeedPosts } from './queries.ts'
 
 export default async function feedRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
@@ -16,7 +16,7 @@ export default async function feedRoutes(app: FastifyInstance, options: { db: Db
 
   app.get(FEED_PATHS.atom, async (_request, reply) => {
     reply.type('application/atom+xml; charset=utf-8')
-    return load('xml').feed.atom1()
+    return escapeCategoryAttributes(load('xml').feed.atom1())
   })
 
   app.get(FEED_PATHS.rss, async (_request, reply) => {

@@ -2,14 +2,11 @@
 import { and, asc, count, eq, isNull, lt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Message, type OutboxMail, outbox } from '../../db/schema.ts'
+import { replaceControlCharacters } from '../../lib/text.ts'
 
 /** Header values never carry line breaks or control characters, whatever a visitor typed. */
 export const headerSafe = (value: string, max = 200): string =>
-  Array.from(value, (ch) => (ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127 ? ' ' : ch))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, max)
+  replaceControlCharacters(value).replace(/\s+/g, ' ').trim().slice(0, max)
 
 /** The notification for a new message: plain text only, so nothing a visitor wrote can become markup. */
 export function notificationFor(message: Message, site: { title: string; siteUrl: string }) {

@@ -8,6 +8,7 @@ import type { Db } from './db/client.ts'
 import adminRoutes from './features/admin/routes.ts'
 import blogRoutes from './features/blog/routes.ts'
 import contactRoutes from './features/contact/routes.ts'
+import { nextScheduledAfter } from './features/content/visibility.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import mailWorker from './features/mail/worker.ts'
@@ -82,7 +83,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   })
 
   // First of all hooks: a cached public page is answered before any other work is done.
-  const pageCache = createPageCache(db)
+  const pageCache = createPageCache(db, { nextChangeAfter: (now) => nextScheduledAfter(db, now) })
   pageCache.serve(app)
 
   await app.register(securityHeaders, { config })

@@ -21,7 +21,26 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on every route of the public site: its GET responses may come from the page cache. */
     pageCache?: boolean
+    /** The query parameters a cached route reads; any others are left out of its cache key. */
+    pageCacheQuery?: readonly string[]
   }
+}
+
+/**
+ * The cache key: the path, plus only the query parameters the route reads (in a fixed order).
+ * `/?utm_source=x` and `/?x=1`, `/?x=2`… are then one entry, so made-up parameters can neither
+ * fill the cache nor make every request render the page afresh.
+ */
+export function pageCacheKey(url: string, queryKeys: readonly string[] = []): string {
+  const mark = url.indexOf('?')
+  if (mark === -1) return url
+  const path = url.slice(0, mark)
+  if (queryKeys.length === 0) return path
+  const params = new URLSearchParams(url.slice(mark + 1))
+  const kept = new URLSearchParams()
+  for (const key of [...queryKeys].sort()) for (const value of params.getAll(key)) kept.append(key, value)
+  const query = kept.toString()
+  return query ? `${path}?${query}` : path
 }
 
 /** Entries never outlive this, whatever else happens (the footer's year, say). */
@@ -44,7 +63,13 @@ const PER_RESPONSE = new Set([
  * scheduled post goes live. Either one moving empties the cache, so it is never stale.
  * Nothing here writes to the database: GET stays read-only.
  */
-export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
+export interface PageCacheOptions {
+  readonly maxBytes?: number
+  /** When the next scheduled post goes live after `now` (ms), or null: the clock side of freshness. */
+  readonly nextChangeAfter: (now: number) => number | null
+}
+
+export function createPageCache(db: Db, options: PageCacheOptions) {
   const cache = new LRUCache<string, Entry>({
     maxSize: options.maxBytes ?? 32 * 1024 * 1024,
     sizeCalculation: (entry) => entry.body.length * 2 + 1024,
@@ -52,9 +77,6 @@ export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
   const versionStatement = db.$client
     .prepare('select (select data_version from pragma_data_version) as data, total_changes() as own')
     .raw(true)
-  const nextPublishStatement = db.$client
-    .prepare("select min(published_at) from posts where status != 'draft' and published_at > ?")
-    .pluck()
   let version = ''
   let validUntil = 0
 
@@ -64,7 +86,7 @@ export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
     if (current === version && now < validUntil) return
     cache.clear()
     version = current
-    const next = nextPublishStatement.get(now) as number | null
+    const next = options.nextChangeAfter(now)
     validUntil = Math.min(now + MAX_AGE_MS, next ?? Number.POSITIVE_INFINITY)
   }
 
@@ -103,9 +125,10 @@ export function createPageCache(db: Db, options: { maxBytes?: number } = {}) {
         const cacheable = request.routeOptions.config?.pageCache === true
         if (!cacheable || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
         fresh(Date.now())
-        const entry = cache.get(request.url)
+        const key = pageCacheKey(request.url, request.routeOptions.config.pageCacheQuery)
+        const entry = cache.get(key)
         if (!entry) {
-          request.pageCacheKey = request.url
+          request.pageCacheKey = key
           return done()
         }
         reply.hijack()

@@ -4,8 +4,9 @@ import { test } from 'node:test'
 import { buildApp } from '../../src/app.ts'
 import { closeDatabase, openDatabase } from '../../src/db/client.ts'
 import { savePost } from '../../src/features/content/posts.ts'
+import { pageCacheKey } from '../../src/plugins/page-cache.ts'
 import { createTestApp, createTestDb, testConfig } from '../helpers/app.ts'
-import { createPost } from '../helpers/fixtures.ts'
+import { createPost, createPosts } from '../helpers/fixtures.ts'
 
 test('a repeated request is answered from the cache with the same body and ETag', async (t) => {
   const { app, db } = await createTestApp(t)
@@ -88,4 +89,38 @@ test('a page served from the cache carries the same security and caching headers
   const head = await app.inject({ method: 'HEAD', url: '/posts' })
   assert.equal(head.statusCode, 200)
   assert.equal(head.body, '')
+})
+
+test('made-up query parameters neither bypass the page cache nor change the page', async (t) => {
+  const { db, dir } = createTestDb(t)
+  createPosts(db, 12)
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  const rendered: string[] = []
+  app.addHook('onSend', async (request, _reply, payload) => {
+    rendered.push(request.url)
+    return payload
+  })
+
+  const home = await app.inject('/')
+  for (let i = 0; i < 50; i++) {
+    const res = await app.inject(`/?utm_source=feed&x=${i}`)
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.body, home.body)
+  }
+  assert.deepEqual(rendered, ['/'], 'only the first request rendered the home page')
+
+  const secondPage = await app.inject('/posts?page=2')
+  const tracked = await app.inject('/posts?utm_medium=mastodon&page=2&ref=x')
+  assert.equal(tracked.body, secondPage.body, 'the page number still counts; the rest is ignored')
+  assert.notEqual(secondPage.body, (await app.inject('/posts')).body)
+  assert.deepEqual(rendered, ['/', '/posts?page=2', '/posts'])
+})
+
+test('the cache key keeps only the parameters a route reads, in a fixed order', () => {
+  assert.equal(pageCacheKey('/'), '/')
+  assert.equal(pageCacheKey('/?a=1'), '/')
+  assert.equal(pageCacheKey('/posts?z=9&page=2', ['page']), '/posts?page=2')
+  assert.equal(pageCacheKey('/search?page=2&q=a+b&x=1', ['q', 'page']), '/search?page=2&q=a+b')
+  assert.equal(pageCacheKey('/search?q=%C3%BC', ['q', 'page']), '/search?q=%C3%BC')
 })

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.ts'
 import { posts } from '../../db/schema.ts'
 import { formatDate } from '../../lib/dates.ts'
 import { postUrl } from '../../lib/urls.ts'
-import { isVisible } from '../blog/queries.ts'
+import { isDraftPost, isPublicPost, isScheduledPost } from '../content/visibility.ts'
 import { getSettings } from '../settings/service.ts'
 
 export function dashboardData(db: Db, now = new Date()) {
@@ -13,25 +13,25 @@ export function dashboardData(db: Db, now = new Date()) {
   const drafts = db
     .select({ id: posts.id, title: posts.title, updatedAt: posts.updatedAt })
     .from(posts)
-    .where(eq(posts.status, 'draft'))
+    .where(isDraftPost())
     .orderBy(desc(posts.updatedAt))
     .limit(10)
     .all()
   const scheduled = db
     .select({ id: posts.id, title: posts.title, publishedAt: posts.publishedAt })
     .from(posts)
-    .where(and(ne(posts.status, 'draft'), gt(posts.publishedAt, now)))
+    .where(isScheduledPost(now))
     .orderBy(asc(posts.publishedAt))
     .limit(10)
     .all()
   const recent = db
     .select({ id: posts.id, title: posts.title, slug: posts.slug, publishedAt: posts.publishedAt })
     .from(posts)
-    .where(isVisible(now))
+    .where(isPublicPost(now))
     .orderBy(desc(posts.publishedAt))
     .limit(5)
     .all()
-  const published = db.select({ n: count() }).from(posts).where(isVisible(now)).get()?.n ?? 0
+  const published = db.select({ n: count() }).from(posts).where(isPublicPost(now)).get()?.n ?? 0
   const when = (d: Date | null) => (d ? formatDate(d, site.timezone) : '')
   return {
     drafts: drafts.map((p) => ({ ...p, editUrl: `/admin/posts/${p.id}`, updated: when(p.updatedAt) })),

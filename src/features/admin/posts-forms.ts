@@ -5,9 +5,10 @@ import type { FieldErrors } from '../../lib/form-errors.ts'
 import { fieldErrors } from '../../lib/form-errors.ts'
 import { slugify } from '../../lib/slugs.ts'
 import type { PostInput } from '../content/posts.ts'
-import type { AdminPostFilters, ShownStatus } from './posts-queries.ts'
+import type { PostState } from '../content/visibility.ts'
+import type { AdminPostFilters } from './posts-queries.ts'
 
-const SHOWN_STATUSES: readonly ShownStatus[] = ['draft', 'scheduled', 'published']
+const SHOWN_STATUSES: readonly PostState[] = ['draft', 'scheduled', 'published']
 
 /** Every field the editor posts, by its contract name. */
 export const POST_FIELDS = [

@@ -2,12 +2,10 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PostKind, type PostStatus, posts, postTags, series, tags } from '../../db/schema.ts'
-
-/** What the list shows as a post's state: a post dated in the future is scheduled, whatever its column says. */
-export type ShownStatus = 'draft' | 'scheduled' | 'published'
+import { isPostInState, type PostState, postState } from '../content/visibility.ts'
 
 export interface AdminPostFilters {
-  readonly status?: ShownStatus | undefined
+  readonly status?: PostState | undefined
   readonly kind?: PostKind | undefined
   /** A tag's slug. */
   readonly tag?: string | undefined
@@ -22,7 +20,7 @@ export interface AdminPostRow {
   readonly slug: string
   readonly kind: PostKind
   readonly status: PostStatus
-  readonly shownStatus: ShownStatus
+  readonly shownStatus: PostState
   readonly publishedAt: Date | null
   readonly updatedAt: Date
   readonly tags: readonly { slug: string; name: string }[]
@@ -37,22 +35,12 @@ export interface AdminPostPage {
 
 export const ADMIN_POSTS_PER_PAGE = 20
 
-export function shownStatus(post: { status: PostStatus; publishedAt: Date | null }, now: Date): ShownStatus {
-  if (post.status === 'draft') return 'draft'
-  return post.publishedAt && post.publishedAt.getTime() > now.getTime() ? 'scheduled' : 'published'
-}
-
 /** "50%_off" → "50\%\_off": LIKE's wildcards typed by the author match themselves. */
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (ch) => `\\${ch}`)
 
 function conditions(filters: AdminPostFilters, now: Date): SQL | undefined {
   const where: SQL[] = []
-  const nowMs = now.getTime()
-  if (filters.status === 'draft') where.push(eq(posts.status, 'draft'))
-  if (filters.status === 'published')
-    where.push(sql`${posts.status} != 'draft' and ${posts.publishedAt} <= ${nowMs}`)
-  if (filters.status === 'scheduled')
-    where.push(sql`${posts.status} != 'draft' and ${posts.publishedAt} > ${nowMs}`)
+  if (filters.status) where.push(isPostInState(filters.status, now))
   if (filters.kind) where.push(eq(posts.kind, filters.kind))
   if (filters.tag)
     where.push(
@@ -106,7 +94,7 @@ export function listAdminPosts(
   return {
     items: rows.map((row) => ({
       ...row,
-      shownStatus: shownStatus(row, now),
+      shownStatus: postState(row, now),
       tags: tagRows.filter((t) => t.postId === row.id).map(({ slug, name }) => ({ slug, name })),
     })),
     page: filters.page,

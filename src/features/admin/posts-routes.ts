@@ -34,11 +34,10 @@ import {
   listAdminPosts,
   listSeriesOptions,
   listTagOptions,
-  type ShownStatus,
-  shownStatus,
 } from './posts-queries.ts'
+import { type PostState, postState } from '../content/visibility.ts'
 
-const STATUS_LABELS: Record<ShownStatus, string> = {
+const STATUS_LABELS: Record<PostState, string> = {
   draft: 'Draft',
   scheduled: 'Scheduled',
   published: 'Published',
@@ -127,15 +126,15 @@ function valuesFromPost(post: EditablePost, timeZone: string, now: Date): PostFo
     series_part: post.series && post.seriesPart !== null ? String(post.seriesPart) : '',
     meta_description: post.metaDescription,
     // A scheduled post whose time has come is published: saving it again must not ask for a future date.
-    status: shownStatus(post, now),
+    status: postState(post, now),
     published_at: toLocalInput(post.publishedAt, timeZone),
   }
 }
 
 /** The confirmation after a save: what happened, and whether an old address now redirects. */
 function doneCode(before: EditablePost | undefined, after: EditablePost, now: Date): string {
-  const was = before ? shownStatus(before, now) : 'draft'
-  const is = shownStatus(after, now)
+  const was = before ? postState(before, now) : 'draft'
+  const is = postState(after, now)
   if (before && before.slug !== after.slug && was === 'published' && is === 'published') return 'post-renamed'
   if (is === 'scheduled') return 'post-scheduled'
   if (is === 'published' && was !== 'published') return 'post-published'
@@ -162,7 +161,7 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
     const now = new Date()
     const { post } = state
     const errors = state.errors ?? {}
-    const shown = post ? shownStatus(post, now) : undefined
+    const shown = post ? postState(post, now) : undefined
     return reply.admin(
       'admin/posts/edit',
       {
@@ -326,7 +325,7 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
         id: post.id,
         title: post.title,
         editUrl: editUrl(post.id),
-        isPublic: shownStatus(post, new Date()) === 'published',
+        isPublic: postState(post, new Date()) === 'published',
       },
     })
   })

@@ -2,11 +2,7 @@
 import { and, asc, count, desc, eq, inArray, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
-
-/** A post is public once it is not a draft and its time has come: scheduled posts need no cron. */
-// The literal 'draft' (not a bound parameter) lets SQLite match the partial index posts_public_idx.
-export const isVisible = (now: Date): SQL =>
-  sql`${posts.status} != 'draft' and ${lte(posts.publishedAt, now)}`
+import { isPublicPage, isPublicPost } from '../content/visibility.ts'
 
 const newestFirst = [desc(posts.publishedAt), desc(posts.id)]
 
@@ -87,7 +83,7 @@ export function listSeriesParts(db: Db, seriesId: number, now: Date): SeriesPart
   return db
     .select({ id: posts.id, slug: posts.slug, title: posts.title, publishedAt: posts.publishedAt })
     .from(posts)
-    .where(and(eq(posts.seriesId, seriesId), isVisible(now)))
+    .where(and(eq(posts.seriesId, seriesId), isPublicPost(now)))
     .orderBy(asc(posts.seriesPart), asc(posts.publishedAt), asc(posts.id))
     .all() as SeriesPart[]
 }
@@ -131,7 +127,7 @@ const pageOf = (page: number, perPage: number, total: number) => {
 
 export function listLatestPosts(db: Db, now: Date, limit: number): PostSummary[] {
   const rows = selectSummaries(db)
-    .where(isVisible(now))
+    .where(isPublicPost(now))
     .orderBy(...newestFirst)
     .limit(limit)
     .all()
@@ -139,11 +135,11 @@ export function listLatestPosts(db: Db, now: Date, limit: number): PostSummary[]
 }
 
 export function listPublishedPosts(db: Db, now: Date, page: number, perPage: number): Page<PostSummary> {
-  const total = db.select({ n: count() }).from(posts).where(isVisible(now)).get()?.n ?? 0
+  const total = db.select({ n: count() }).from(posts).where(isPublicPost(now)).get()?.n ?? 0
   const { totalPages, offset } = pageOf(page, perPage, total)
   if (page > totalPages) return { items: [], page, totalPages, total }
   const rows = selectSummaries(db)
-    .where(isVisible(now))
+    .where(isPublicPost(now))
     .orderBy(...newestFirst)
     .limit(perPage)
     .offset(offset)
@@ -175,10 +171,10 @@ export function listPostsByTag(
       .select({ n: count() })
       .from(postTags)
       .innerJoin(posts, eq(posts.id, postTags.postId))
-      .where(and(eq(postTags.tagId, tag.id), isVisible(now)))
+      .where(and(eq(postTags.tagId, tag.id), isPublicPost(now)))
       .get()?.n ?? 0
   const where = and(
-    isVisible(now),
+    isPublicPost(now),
     sql`exists (select 1 from ${postTags} where ${postTags.postId} = ${posts.id} and ${postTags.tagId} = ${tag.id})`,
   )
   const { totalPages, offset } = pageOf(page, perPage, total)
@@ -204,7 +200,7 @@ export function findSeriesWithParts(db: Db, slug: string, now: Date): SeriesDeta
   const info = db.select().from(series).where(eq(series.slug, slug)).get()
   if (!info) return undefined
   const rows = selectSummaries(db)
-    .where(and(eq(posts.seriesId, info.id), isVisible(now)))
+    .where(and(eq(posts.seriesId, info.id), isPublicPost(now)))
     .orderBy(asc(posts.seriesPart), asc(posts.publishedAt), asc(posts.id))
     .all()
   if (rows.length === 0) return undefined
@@ -229,7 +225,7 @@ export function findVisiblePost(db: Db, slug: string, now: Date): PostDetail | u
   const row = db
     .select({ ...summaryColumns, bodyHtml: posts.bodyHtml, metaDescription: posts.metaDescription })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isVisible(now)))
+    .where(and(eq(posts.slug, slug), isPublicPost(now)))
     .get()
   if (!row) return undefined
   const [summary] = toSummaries(db, [row], now)
@@ -248,7 +244,7 @@ export function findVisiblePost(db: Db, slug: string, now: Date): PostDetail | u
     return db
       .select({ slug: posts.slug, title: posts.title })
       .from(posts)
-      .where(and(isVisible(now), cmp))
+      .where(and(isPublicPost(now), cmp))
       .orderBy(...(direction === 'newer' ? [asc(posts.publishedAt), asc(posts.id)] : newestFirst))
       .limit(1)
       .get()
@@ -269,7 +265,7 @@ export function findRedirectedSlug(db: Db, oldSlug: string, now: Date): string |
     .select({ slug: posts.slug })
     .from(postRedirects)
     .innerJoin(posts, eq(posts.id, postRedirects.postId))
-    .where(and(eq(postRedirects.oldSlug, oldSlug), isVisible(now)))
+    .where(and(eq(postRedirects.oldSlug, oldSlug), isPublicPost(now)))
     .get()?.slug
 }
 
@@ -283,7 +279,7 @@ export function findPublishedPage(db: Db, slug: string) {
       updatedAt: pages.updatedAt,
     })
     .from(pages)
-    .where(and(eq(pages.slug, slug), eq(pages.status, 'published')))
+    .where(and(eq(pages.slug, slug), isPublicPage()))
     .get()
 }
 
@@ -291,7 +287,7 @@ export function listNavPages(db: Db): { title: string; slug: string }[] {
   return db
     .select({ title: pages.title, slug: pages.slug })
     .from(pages)
-    .where(and(eq(pages.status, 'published'), sql`${pages.navOrder} is not null`))
+    .where(and(isPublicPage(), sql`${pages.navOrder} is not null`))
     .orderBy(asc(pages.navOrder), asc(pages.title))
     .all()
 }
@@ -301,7 +297,7 @@ export function listTagsWithCounts(db: Db, now: Date): { slug: string; name: str
     .select({ slug: tags.slug, name: tags.name, count: count(posts.id) })
     .from(tags)
     .innerJoin(postTags, eq(postTags.tagId, tags.id))
-    .innerJoin(posts, and(eq(posts.id, postTags.postId), isVisible(now)))
+    .innerJoin(posts, and(eq(posts.id, postTags.postId), isPublicPost(now)))
     .groupBy(tags.id)
     .orderBy(asc(tags.name))
     .all()

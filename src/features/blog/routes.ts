@@ -19,6 +19,8 @@ import {
 import { blogPostingJsonLd, toPostCard, toPostView } from './render.ts'
 
 const HOME_POSTS = 8
+/** Listings read ?page=N; the page cache keys them on it and on nothing else in the query. */
+const PAGED = { config: { pageCacheQuery: ['page'] } }
 
 export default async function blogRoutes(app: FastifyInstance, options: { db: Db }) {
   const { db } = options
@@ -65,7 +67,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     })
   })
 
-  app.get('/posts', async (request, reply) => {
+  app.get('/posts', PAGED, async (request, reply) => {
     const page = await readPage(request, reply)
     if (page === undefined) return reply
     const locals = reply.siteLocals()
@@ -125,7 +127,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     })
   })
 
-  app.get<{ Params: { slug: string } }>('/tags/:slug', async (request, reply) => {
+  app.get<{ Params: { slug: string } }>('/tags/:slug', PAGED, async (request, reply) => {
     const tag = findTagBySlug(db, request.params.slug)
     if (!tag) return reply.callNotFound()
     const page = await readPage(request, reply)

@@ -2,7 +2,7 @@
 import { desc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { posts, postTags, tags } from '../../db/schema.ts'
-import { isVisible } from '../blog/queries.ts'
+import { isPublicPost } from '../content/visibility.ts'
 
 export const FEED_SIZE = 20
 
@@ -35,7 +35,7 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
       updatedAt: posts.updatedAt,
     })
     .from(posts)
-    .where(isVisible(now))
+    .where(isPublicPost(now))
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit)
     .all()

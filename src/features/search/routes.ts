@@ -36,7 +36,7 @@ const withoutControlCharacters = (text: string): string =>
   }).join('')
 
 export default async function searchRoutes(app: FastifyInstance, options: { db: Db }) {
-  app.get('/search', async (request, reply) => {
+  app.get('/search', { config: { pageCacheQuery: ['q', 'page'] } }, async (request, reply) => {
     const { q, page } = searchQuerySchema.parse(request.query ?? {})
     const query = withoutControlCharacters(q).trim()
     const locals = reply.siteLocals()

@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.ts'
 import { pages, posts, postTags, series, tags } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import { absoluteUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
-import { isVisible } from '../blog/queries.ts'
+import { isPublicPage, isPublicPost } from '../content/visibility.ts'
 
 interface SitemapEntry {
   readonly loc: string
@@ -19,7 +19,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
     db
       .select({ at: max(posts.updatedAt) })
       .from(posts)
-      .where(isVisible(now))
+      .where(isPublicPost(now))
       .get()?.at ?? null
   const entries: SitemapEntry[] = [
     { loc: abs('/'), lastmod: latest },
@@ -28,7 +28,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
   for (const post of db
     .select({ slug: posts.slug, updatedAt: posts.updatedAt })
     .from(posts)
-    .where(isVisible(now))
+    .where(isPublicPost(now))
     .orderBy(desc(posts.publishedAt))
     .all()) {
     entries.push({ loc: abs(postUrl(post.slug)), lastmod: post.updatedAt })
@@ -36,7 +36,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
   for (const page of db
     .select({ slug: pages.slug, updatedAt: pages.updatedAt })
     .from(pages)
-    .where(eq(pages.status, 'published'))
+    .where(isPublicPage())
     .orderBy(asc(pages.slug))
     .all()) {
     entries.push({ loc: abs(pageUrl(page.slug)), lastmod: page.updatedAt })
@@ -45,7 +45,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
     .select({ slug: tags.slug, lastmod: max(posts.updatedAt) })
     .from(tags)
     .innerJoin(postTags, eq(postTags.tagId, tags.id))
-    .innerJoin(posts, and(eq(posts.id, postTags.postId), isVisible(now)))
+    .innerJoin(posts, and(eq(posts.id, postTags.postId), isPublicPost(now)))
     .groupBy(tags.id)
     .orderBy(asc(tags.slug))
     .all()
@@ -53,7 +53,7 @@ export function sitemapEntries(db: Db, siteUrl: string, now: Date): SitemapEntry
   const visibleSeries = db
     .select({ slug: series.slug, lastmod: max(posts.updatedAt) })
     .from(series)
-    .innerJoin(posts, and(eq(posts.seriesId, series.id), isVisible(now)))
+    .innerJoin(posts, and(eq(posts.seriesId, series.id), isPublicPost(now)))
     .groupBy(series.id)
     .orderBy(asc(series.slug))
     .all()

@@ -46,7 +46,7 @@ test('the Atom and RSS feeds stay well-formed XML whatever titles, tags, content
     createPost(db, {
       title: `${text} ${i}`,
       bodyMd: `${text}\n\n\`\`\`rust\nfn f<T>(x: Vec<T>) {} // ]]> ${text}\n\`\`\``,
-      excerpt: text,
+      excerptMd: text,
       tags: [`Tag ${text} ${i}`],
     })
   })

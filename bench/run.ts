@@ -124,6 +124,50 @@ for (let round = 0; round < 200; round++) {
   }
 }
 searchTimes.sort((a, b) => a - b)
+
+// The dearest queries a visitor can type (issue 9): short prefixes, many common words, deep pages.
+const hostileSearches = [
+  'a* b* c* d* e* f* g* h* i* j* k* l*',
+  's* t* a* c* p* r* m* d* f* i* o* n*',
+  'se* th* an* co* pr* re* de* fo* in* st* ca* to*',
+  'the* a* e* o* i* t* s* n* r* h* l* d*',
+  'the a of to and in is it that for on with',
+  '"the a of to and in is it that for on with"',
+  'th* t* the* that* this* then* there* they* these* those* through* three*',
+  'x'.repeat(200),
+  '日本* 語* кириллица* ελληνικά* עברית*',
+]
+const timeSearch = (term: string, page: number): number => {
+  const match = parseSearchQuery(term).match
+  started = performance.now()
+  if (match) searchPosts(db, match, new Date(), { limit: 10, offset: (page - 1) * 10 })
+  return performance.now() - started
+}
+const hostileTimes: number[] = []
+const cheapTimes: number[] = []
+const shapeTimes = new Map<string, number[]>(hostileSearches.map((term) => [term, []]))
+for (let round = 0; round < 5; round++) {
+  for (const term of hostileSearches) {
+    for (const page of [1, 50, 100]) {
+      const ms = timeSearch(term, page)
+      hostileTimes.push(ms)
+      shapeTimes.get(term)?.push(ms)
+      cheapTimes.push(timeSearch('sqlite', 1))
+    }
+  }
+}
+hostileTimes.sort((a, b) => a - b)
+const [dearestShape, dearestMedian] = [...shapeTimes].reduce<[string, number]>(
+  (worst, [term, times]) => {
+    const median = percentile(
+      [...times].sort((a, b) => a - b),
+      50,
+    )
+    return median > worst[1] ? [term, median] : worst
+  },
+  ['', 0],
+)
+cheapTimes.sort((a, b) => a - b)
 closeDatabase(db)
 
 const pages = [
@@ -203,6 +247,10 @@ console.log('(latencies in ms; p99@10 under 10 connections, p50@1/p99@1 with one
 console.log(
   `\nsearch in SQLite alone (${searchTimes.length} queries over ${searchTerms.join(', ')}): p50 ${percentile(searchTimes, 50).toFixed(2)} ms, p99 ${percentile(searchTimes, 99).toFixed(2)} ms, max ${percentile(searchTimes, 100).toFixed(2)} ms`,
 )
+console.log(
+  `worst-case search at ${POSTS} posts (${hostileTimes.length} runs of ${hostileSearches.length} hostile shapes on pages 1, 50 and 100): median ${percentile(hostileTimes, 50).toFixed(2)} ms, max ${percentile(hostileTimes, 100).toFixed(2)} ms; baseline "sqlite" page 1 in the same rounds: median ${percentile(cheapTimes, 50).toFixed(2)} ms, max ${percentile(cheapTimes, 100).toFixed(2)} ms (budget ~50 ms)`,
+)
+console.log(`  dearest shape: ${dearestShape}: median ${dearestMedian.toFixed(2)} ms`)
 console.log(
   `search over HTTP, uncached (500 sequential distinct queries): p50 ${percentile(uncached, 50).toFixed(2)} ms, p99 ${percentile(uncached, 99).toFixed(2)} ms`,
 )

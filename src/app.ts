@@ -4,18 +4,30 @@ import { constants as zlibConstants } from 'node:zlib'
 import fastifyCompress from '@fastify/compress'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import type { Config } from './config.ts'
+import { memoizeUntilChange } from './db/change-watch.ts'
 import type { Db } from './db/client.ts'
 import adminRoutes from './features/admin/routes.ts'
+import { loadOrCreateSecret } from './features/auth/secrets.ts'
+import { listNavPages } from './features/blog/queries.ts'
+import { pageMeta } from './features/blog/render.ts'
 import blogRoutes from './features/blog/routes.ts'
 import contactRoutes from './features/contact/routes.ts'
 import { nextScheduledAfter } from './features/content/visibility.ts'
+import { FEED_PATHS } from './features/feeds/build.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import mailWorker from './features/mail/worker.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
-import errorPages, { frameworkErrorHandler, onMaxParamLength } from './plugins/error-pages.ts'
+import { getSettings } from './features/settings/service.ts'
+import { pageUrl } from './lib/urls.ts'
+import errorPages, {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  onMaxParamLength,
+} from './plugins/error-pages.ts'
 import forms from './plugins/forms.ts'
+import gracefulClose from './plugins/graceful-close.ts'
 import httpCache from './plugins/http-cache.ts'
 import media from './plugins/media.ts'
 import { createPageCache } from './plugins/page-cache.ts'
@@ -63,9 +75,20 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, onMaxParamLength },
     frameworkErrors: frameworkErrorHandler,
+    // Node's own parse errors and timeouts, and requests during shutdown, get HTML (never Fastify's JSON).
+    clientErrorHandler,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // A socket silent for a minute is closed; headers must arrive within 20 s and a whole request
+    // (a large upload over a slow line included) within 2 minutes.
+    connectionTimeout: 60_000,
+    requestTimeout: 120_000,
+    http: { headersTimeout: 20_000 },
     bodyLimit: 1024 * 1024,
     ...fastify,
   })
+  // No route takes JSON or plain text: such a body gets a clear 415 instead of being parsed.
+  app.removeContentTypeParser(['application/json', 'text/plain'])
 
   app.decorate('config', config)
   app.decorate('db', db)
@@ -81,6 +104,9 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
       'request',
     )
   })
+
+  // Before the page cache: while the server stops, every request gets the 503 page.
+  await app.register(gracefulClose)
 
   // First of all hooks: a cached public page is answered before any other work is done.
   const pageCache = createPageCache(db, { nextChangeAfter: (now) => nextScheduledAfter(db, now) })
@@ -99,10 +125,18 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(staticAssets, { dir: STATIC_DIR })
   await app.register(media, { dir: config.mediaDir })
   await app.register(views, { cache: config.nodeEnv !== 'development' })
-  await app.register(site, { db, config })
+  const navPages = memoizeUntilChange(db, () =>
+    listNavPages(db).map((p) => ({ title: p.title, url: pageUrl(p.slug) })),
+  )
+  await app.register(site, {
+    settings: () => getSettings(db),
+    navPages,
+    meta: (settings, input) => pageMeta(settings, config.siteUrl, input),
+    feeds: FEED_PATHS,
+  })
   await app.register(errorPages, { config })
 
-  await app.register(forms, { db, config })
+  await app.register(forms, { config, cookieSecret: loadOrCreateSecret(db, 'cookie-signing') })
   await app.register(mailWorker, { db, config })
   await app.register(healthRoutes, { db })
   await app.register(adminRoutes, { db, config })

@@ -2,8 +2,15 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
-import { closeDatabase, openDatabase } from './db/client.ts'
-import { migrateDatabase } from './db/migrate.ts'
+import { checkpointAndClose } from './db/client.ts'
+import { checkIntegrityInBackground } from './db/integrity-check.ts'
+import {
+  DatabaseStartError,
+  describeStartFailure,
+  openDatabaseForServer,
+  restoreHint,
+} from './db/startup-check.ts'
+import { isLiteFsReplica, markDamaged } from './db/storage-health.ts'
 import { issueSetupToken } from './features/auth/users.ts'
 
 let config: ReturnType<typeof loadConfig>
@@ -17,9 +24,24 @@ try {
   throw err
 }
 
-const db = openDatabase(config.databasePath)
-migrateDatabase(db)
-const app = await buildApp({ config, db })
+/** Like a config error: one line that says what is wrong and what to do, not a stack trace. */
+function stopOnStorageError(err: unknown): never {
+  const line =
+    err instanceof DatabaseStartError ? err.message : describeStartFailure(config.databasePath, err)
+  if (!line) throw err
+  console.error(`Folio cannot start: ${line}`)
+  process.exit(1)
+}
+
+let db: ReturnType<typeof openDatabaseForServer>
+let app: Awaited<ReturnType<typeof buildApp>>
+try {
+  db = openDatabaseForServer(config.databasePath)
+  // Building the app reads settings and creates secrets on a first start: the disk can fail here too.
+  app = await buildApp({ config, db })
+} catch (err) {
+  stopOnStorageError(err)
+}
 
 /** A read-only replica (LiteFS) cannot store a setup token; the primary prints one instead. */
 function issueSetupTokenIfWritable(): string | null {
@@ -31,15 +53,23 @@ function issueSetupTokenIfWritable(): string | null {
   }
 }
 
+// Damage anywhere in the file, checked off the event loop: at 10,000 posts a full check reads
+// ~100 MB and takes over a second, too long to hold up a machine waking for a request.
+const integrityCheck = checkIntegrityInBackground(config.databasePath, (problem) => {
+  markDamaged(db)
+  app.log.error(
+    `The database file ${config.databasePath} is damaged (${problem}); /healthz now reports it. ${restoreHint(config.databasePath)}`,
+  )
+})
+
+// Well inside fly.toml's kill_timeout (15 s): the server drains in graceful-close's DRAIN_MS (5 s).
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
+  await integrityCheck.stop()
   await app.close()
-  // Fold the WAL back into the main file so a copied database file is complete. Litestream may
-  // hold a read lock; wait briefly rather than the full busy timeout, then leave it to the WAL.
-  db.$client.pragma('busy_timeout = 200')
-  db.$client.pragma('wal_checkpoint(TRUNCATE)')
-  closeDatabase(db)
+  checkpointAndClose(db, app.log)
+  app.log.info('stopped')
 })
 
 try {
@@ -47,6 +77,11 @@ try {
   const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host)
   const where = local ? `http://localhost:${config.port}` : `http://${config.host}:${config.port}`
   app.log.info(`Folio is running at ${where} (database: ${config.databasePath})`)
+  if (db.$client.readonly && !isLiteFsReplica(config.databasePath)) {
+    app.log.warn(
+      `The database file ${config.databasePath} is read-only: pages are served but nothing can be saved, and /healthz reports it. Give the user running Folio write access to it and its folder.`,
+    )
+  }
   const setupToken = issueSetupTokenIfWritable()
   if (setupToken) {
     // The one place the token appears: it is stored only as a hash and works once.

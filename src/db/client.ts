@@ -29,3 +29,23 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close()
 }
+
+/**
+ * On shutdown: fold the WAL back into the main file so a copied database file is complete, then
+ * close. A full disk or a reader holding the WAL (Litestream) may refuse the checkpoint: every
+ * commit is already durable in the WAL, which the next start replays, so it is logged, not fatal.
+ */
+export function checkpointAndClose(db: Db, log: { warn(details: object, message: string): void }): void {
+  if (!db.$client.open) return
+  try {
+    // Wait briefly for a reader rather than the full busy timeout.
+    db.$client.pragma('busy_timeout = 200')
+    db.$client.pragma('wal_checkpoint(TRUNCATE)')
+  } catch (err) {
+    log.warn(
+      { err },
+      'the WAL could not be folded into the database file; it is kept and replayed on the next start',
+    )
+  }
+  closeDatabase(db)
+}

@@ -24,6 +24,7 @@ import { Marked, type Tokens } from 'marked'
 import { markedHighlight } from 'marked-highlight'
 import sanitizeHtml from 'sanitize-html'
 import { escapeHtml } from './html.ts'
+import { assertNestingWithinLimit, MarkdownLimitError } from './markdown-limits.ts'
 
 const languages = {
   bash,
@@ -118,59 +119,12 @@ function createMarked(options: RenderOptions = {}): Marked {
 }
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'h2',
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'p',
-    'br',
-    'hr',
-    'a',
-    'img',
-    'figure',
-    'figcaption',
-    'ul',
-    'ol',
-    'li',
-    'dl',
-    'dt',
-    'dd',
-    'blockquote',
-    'pre',
-    'code',
-    'kbd',
-    'samp',
-    'var',
-    'em',
-    'strong',
-    'b',
-    'i',
-    'u',
-    's',
-    'del',
-    'ins',
-    'mark',
-    'small',
-    'sub',
-    'sup',
-    'abbr',
-    'cite',
-    'q',
-    'span',
-    'div',
-    'details',
-    'summary',
-    'table',
-    'thead',
-    'tbody',
-    'tfoot',
-    'tr',
-    'th',
-    'td',
-    'caption',
-  ],
+  allowedTags: (
+    'h2 h3 h4 h5 h6 p br hr a img figure figcaption ul ol ' +
+    'li dl dt dd blockquote pre code kbd samp var em strong b i ' +
+    'u s del ins mark small sub sup abbr cite q span div details ' +
+    'summary table thead tbody tfoot tr th td caption'
+  ).split(' '),
   allowedAttributes: {
     a: ['href', 'title', 'rel', 'id', 'aria-label'],
     img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
@@ -212,10 +166,24 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   },
 }
 
-/** Renders Markdown to sanitized HTML. Raw HTML in the source is allowed only where the allowlist says. */
+/** The parser recurses once per level of nesting: input that still overflows the stack is too deep. */
+function parseWithinStack<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    if (error instanceof RangeError) throw new MarkdownLimitError('too-deep')
+    throw error
+  }
+}
+
+/**
+ * Renders Markdown to sanitized HTML. Raw HTML in the source is allowed only where the allowlist says.
+ * Throws MarkdownLimitError for input nested too deeply; markdown-pool.ts also bounds the time it takes.
+ */
 export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
   if (!markdown.trim()) return ''
-  const html = createMarked(options).parse(markdown, { async: false })
+  assertNestingWithinLimit(markdown)
+  const html = parseWithinStack(() => createMarked(options).parse(markdown, { async: false }))
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim()
 }
 
@@ -282,7 +250,9 @@ export function renderBody(bodyMd: string, excerptMd = '', options: RenderOption
     excerptHtml = renderMarkdown(bodyMd.slice(0, marker.index), options)
     hasMore = bodyMd.slice(marker.index + marker[0].length).trim().length > 0
   } else {
-    const blocks = new Marked().lexer(bodyMd).filter((token) => token.type !== 'space')
+    const blocks = parseWithinStack(() => new Marked().lexer(bodyMd)).filter(
+      (token) => token.type !== 'space',
+    )
     const first = blocks.find((token) => token.type === 'paragraph')
     excerptHtml = first ? renderMarkdown(first.raw, options) : html
     hasMore = first ? blocks.length > 1 : false

@@ -1,7 +1,10 @@
 // Owns what a visitor sees when something is missing or broken: the 404 and error pages.
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
+import { recordStorageFailure, STORAGE_PROBLEM_TEXT } from '../db/storage-health.ts'
 
 const wantsHtml = (request: FastifyRequest): boolean => {
   const accept = request.headers.accept ?? ''
@@ -25,8 +28,74 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
-const PLAIN_PAGE = (title: string, message: string) =>
+/** A page that needs neither the database nor a template; title and message are Folio's own text. */
+export const PLAIN_PAGE = (title: string, message: string) =>
   `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><h1>${title}</h1><p>${message}</p><p><a href="/">Go to the home page</a></p>`
+
+/** What a visitor reads for Fastify's own 4xx errors, whose messages are written for developers. */
+function describeFrameworkError(error: FastifyError, status: number): { heading: string; message: string } {
+  if (status === 413)
+    return {
+      heading: 'Too large',
+      message:
+        'What you sent is larger than this site accepts, so nothing was saved. Go back and send something shorter, or a smaller file.',
+    }
+  if (status === 415)
+    return {
+      heading: 'This could not be read',
+      message:
+        'This was sent in a format the site does not accept, so nothing was saved. Use the form on the page to send it.',
+    }
+  if (status === 408)
+    return {
+      heading: 'That took too long',
+      message: 'The request did not arrive in time, so nothing was saved. Go back and try again.',
+    }
+  return {
+    heading: 'Bad request',
+    message:
+      error.code === 'FST_ERR_VALIDATION'
+        ? 'Part of the address or form was not in the expected form, so nothing was changed. Go back and check it.'
+        : 'The request could not be read, so nothing was saved. Go back and try again.',
+  }
+}
+
+/**
+ * A header set before an error that Node would refuse to send (a non-Latin-1 Location, say) would
+ * make the error page itself fail, and Fastify would fall back to its bare JSON: drop it first.
+ */
+function dropUnsendableHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name)
+      for (const one of Array.isArray(value) ? value : [value]) validateHeaderValue(name, String(one))
+    } catch {
+      reply.removeHeader(name)
+    }
+  }
+}
+
+/**
+ * Errors Node's parser finds before Fastify sees a request (a malformed request line or header, a
+ * request that took longer than requestTimeout, headers too large): an HTML page, not Fastify's JSON.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+  const heading = status === 408 ? 'That took too long' : status === 431 ? 'Too large' : 'Bad request'
+  const message =
+    status === 408
+      ? 'The request did not arrive in time, so nothing was saved. Please try again.'
+      : 'Your browser sent a request this site could not read, so nothing was saved. Please try again.'
+  const body = PLAIN_PAGE(heading, message)
+  if (socket.writable && socket.bytesWritten === 0) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
+}
 
 /** Fastify's own errors before routing (a URL that does not decode), as an HTML page. */
 export async function frameworkErrorHandler(
@@ -34,17 +103,21 @@ export async function frameworkErrorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
-  const heading = 'That address does not work'
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400
+  const heading = status === 400 ? 'That address does not work' : 'Something went wrong'
   const message =
-    'The address has characters that cannot be read. Check the link, or search for what you wanted.'
+    status === 400
+      ? 'The address has characters that cannot be read. Check the link, or search for what you wanted.'
+      : 'Sorry, this page could not be shown. Please try again in a moment.'
   request.log.info({ err: { message: error.message, code: error.code } }, 'bad url')
   reply.header('cache-control', 'no-store')
   try {
     const locals = reply.siteLocals()
-    const meta = request.server.meta(locals.site, { title: heading, path: '/', noindex: true })
-    return await reply.page('errors/error', { ...locals, meta, heading, message }, 400)
+    const meta = { title: heading, path: '/', noindex: true }
+    return await reply.page('errors/error', { ...locals, meta, heading, message }, status)
   } catch {
-    return reply.code(400).type('text/html; charset=utf-8').send(PLAIN_PAGE(heading, message))
+    return reply.code(status).type('text/html; charset=utf-8').send(PLAIN_PAGE(heading, message))
   }
 }
 
@@ -67,22 +140,23 @@ export default fp(
     ) {
       const request = reply.request
       if (!wantsHtml(request)) {
-        return reply
-          .code(status)
-          .type('application/json; charset=utf-8')
-          .send({ statusCode: status, error: heading, message })
+        return (
+          reply
+            .code(status)
+            .type('application/json; charset=utf-8')
+            // Folio's own shape for scripts that asked for JSON (the media uploader): words to show a person.
+            .send({ error: heading, message })
+        )
       }
       try {
-        const locals = reply.siteLocals()
         return await reply.page(
           'errors/error',
           {
-            ...locals,
-            meta: app.meta(locals.site, {
+            meta: {
               title: heading,
               path: request.url.split('?')[0] ?? '/',
               noindex: true,
-            }),
+            },
             heading,
             message,
             stack,
@@ -105,13 +179,11 @@ export default fp(
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return renderError(reply, 404, 'Not found', 'There is nothing here.')
       }
-      const locals = reply.siteLocals()
       const path = request.url.split('?')[0] ?? '/'
       return reply.page(
         'errors/not-found',
         {
-          ...locals,
-          meta: app.meta(locals.site, { title: 'Page not found', path, noindex: true }),
+          meta: { title: 'Page not found', path, noindex: true },
           path,
           suggestion: suggestionFrom(path),
         },
@@ -120,6 +192,23 @@ export default fp(
     })
 
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      dropUnsendableHeaders(reply)
+      reply.header('cache-control', 'no-store')
+      const storage = recordStorageFailure(app.db, error)
+      if (storage) {
+        // Not a bug to hide behind "something went wrong": say plainly that nothing was kept.
+        request.log.error({ err: error, method: request.method, url: request.url }, 'storage failed')
+        if (storage !== 'damaged') reply.header('retry-after', '60')
+        const writing = request.method !== 'GET' && request.method !== 'HEAD'
+        return renderError(
+          reply,
+          503,
+          writing ? 'Nothing was saved' : 'Something went wrong',
+          writing
+            ? `Sorry: ${STORAGE_PROBLEM_TEXT[storage]}, so nothing was saved. Go back: what you typed is still in the form. Please try again later.`
+            : `Sorry: ${STORAGE_PROBLEM_TEXT[storage]}, so this page cannot be shown. Please try again later.`,
+        )
+      }
       const status =
         error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
       if (status >= 500) {
@@ -140,6 +229,10 @@ export default fp(
           'This form could not be accepted',
           'The form was too old, was sent from another site, or your browser blocked its cookie, so nothing was changed. Go back, reload the page, and send it again.',
         )
+      }
+      if (error.code?.startsWith('FST_')) {
+        const { heading, message } = describeFrameworkError(error, status)
+        return renderError(reply, status, heading, message)
       }
       return renderError(reply, status, status === 413 ? 'Too large' : 'Bad request', error.message)
     })

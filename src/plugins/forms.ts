@@ -5,8 +5,6 @@ import fastifyFormbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
-import type { Db } from '../db/client.ts'
-import { loadOrCreateSecret } from '../features/auth/secrets.ts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -28,11 +26,11 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async function forms(app: FastifyInstance, options: { db: Db; config: Config }) {
+  async function forms(app: FastifyInstance, options: { config: Config; cookieSecret: string }) {
     const { config } = options
     const siteOrigin = new URL(config.siteUrl).origin
     const siteProtocol = new URL(config.siteUrl).protocol
-    await app.register(fastifyCookie, { secret: loadOrCreateSecret(options.db, 'cookie-signing') })
+    await app.register(fastifyCookie, { secret: options.cookieSecret })
     // A 200,000-character post in a non-Latin script is ~1.8 MB once URL-encoded.
     await app.register(fastifyFormbody, { bodyLimit: 2 * 1024 * 1024 })
     await app.register(fastifyCsrf, {

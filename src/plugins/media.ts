@@ -1,9 +1,10 @@
-// Owns /media/: files uploaded by the author, served from MEDIA_DIR by @fastify/static.
+// Owns /media/: the images Folio wrote to MEDIA_DIR, served by @fastify/static, and nothing else found there.
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { STORED_NAME } from '../features/media/files.ts'
 
 export default fp(
   async function media(app: FastifyInstance, options: { dir: string }) {
@@ -16,6 +17,13 @@ export default fp(
       index: false,
       list: false,
       dotfiles: 'deny',
+      // Only names Folio gives images: anything else in MEDIA_DIR (put there by hand, or by an older
+      // import) would run as a page or script on the site's own origin. For these names the
+      // Content-Type, taken from the extension, is always an image type.
+      allowedPath: (pathname) => STORED_NAME.test(pathname.replace(/^\//, '')),
+      setHeaders(res) {
+        res.setHeader('x-content-type-options', 'nosniff')
+      },
       // Upload names carry a content hash, so a file at a URL never changes.
       maxAge: '365d',
       immutable: true,

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http'
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
+import { watchChanges } from '../db/change-watch.ts'
 import type { Db } from '../db/client.ts'
 
 interface Entry {
@@ -56,6 +57,12 @@ const PER_RESPONSE = new Set([
   'keep-alive',
 ])
 
+export interface PageCacheOptions {
+  readonly maxBytes?: number
+  /** When the next scheduled post goes live after `now` (ms), or null: the clock side of freshness. */
+  readonly nextChangeAfter: (now: number) => number | null
+}
+
 /**
  * A public page depends only on the database and the clock. The database side is watched with
  * `data_version` (bumped by commits from other connections: the CLI, LiteFS replication) and
@@ -63,26 +70,17 @@ const PER_RESPONSE = new Set([
  * scheduled post goes live. Either one moving empties the cache, so it is never stale.
  * Nothing here writes to the database: GET stays read-only.
  */
-export interface PageCacheOptions {
-  readonly maxBytes?: number
-  /** When the next scheduled post goes live after `now` (ms), or null: the clock side of freshness. */
-  readonly nextChangeAfter: (now: number) => number | null
-}
-
 export function createPageCache(db: Db, options: PageCacheOptions) {
   const cache = new LRUCache<string, Entry>({
     maxSize: options.maxBytes ?? 32 * 1024 * 1024,
     sizeCalculation: (entry) => entry.body.length * 2 + 1024,
   })
-  const versionStatement = db.$client
-    .prepare('select (select data_version from pragma_data_version) as data, total_changes() as own')
-    .raw(true)
+  const databaseVersion = watchChanges(db)
   let version = ''
   let validUntil = 0
 
   function fresh(now: number): void {
-    const [data, own] = versionStatement.get() as [number, number]
-    const current = `${data}:${own}`
+    const current = databaseVersion()
     if (current === version && now < validUntil) return
     cache.clear()
     version = current

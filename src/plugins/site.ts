@@ -1,62 +1,82 @@
-// Owns what every public page shares: settings, navigation and feed links, and reply.page() to render with them.
+// Owns what every public page shares (settings, navigation, feed links) and reply.page() to render with them.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Config } from '../config.ts'
-import type { Db } from '../db/client.ts'
-import { listNavPages } from '../features/blog/queries.ts'
-import { type PageMeta, pageMeta } from '../features/blog/render.ts'
-import { getSettings, type Settings } from '../features/settings/service.ts'
-import { pageUrl } from '../lib/urls.ts'
+// Types only: the plugin is handed its loaders and never calls into a feature.
+import type { Settings } from '../features/settings/service.ts'
+
+/** A page's <head> as a handler describes it; the site plugin turns it into full metadata. */
+export interface MetaInput {
+  title?: string
+  description?: string
+  path: string
+  ogType?: 'website' | 'article'
+  prevPath?: string | undefined
+  nextPath?: string | undefined
+  noindex?: boolean
+  publishedTime?: Date
+  modifiedTime?: Date
+  jsonLd?: unknown
+}
+
+/** How the site's shared data is loaded: passed in from app.ts, so this plugin knows no feature. */
+export interface SiteLoaders {
+  readonly settings: () => Settings
+  readonly navPages: () => readonly { title: string; url: string }[]
+  readonly meta: (site: Settings, input: MetaInput) => unknown
+  readonly feeds: { readonly atom: string; readonly rss: string; readonly json: string }
+}
 
 export interface SiteLocals {
   readonly site: Settings
   readonly navPages: readonly { title: string; url: string }[]
-  readonly feeds: { readonly atom: string; readonly rss: string; readonly json: string }
+  readonly feeds: SiteLoaders['feeds']
   readonly year: number
   readonly currentPath: string
 }
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Renders a public page inside the site layout, with the site's shared data. */
+    /** Set by @fastify/view per request and merged into every template's data (its types omit it). */
+    locals: Record<string, unknown> | null
+    /** Renders a public page inside the site layout, with the site's shared data and its <head> built from `meta`. */
     page(
       template: string,
-      data: Record<string, unknown> & { meta: PageMeta },
+      data: Record<string, unknown> & { meta: MetaInput },
       status?: number,
     ): Promise<FastifyReply>
+    /** The site's shared data for this request, loaded once and handed to every template through reply.locals. */
     siteLocals(): SiteLocals
-  }
-  interface FastifyInstance {
-    /** Builds a page's <head> data against this site's settings and SITE_URL. */
-    meta(site: Settings, input: Parameters<typeof pageMeta>[2]): PageMeta
   }
 }
 
-const FEEDS = { atom: '/feed.xml', rss: '/rss.xml', json: '/feed.json' } as const
-
 export default fp(
-  async function site(app: FastifyInstance, options: { db: Db; config: Config }) {
-    const { db, config } = options
-
-    app.decorate('meta', (site: Settings, input: Parameters<typeof pageMeta>[2]) =>
-      pageMeta(site, config.siteUrl, input),
-    )
-
+  async function site(app: FastifyInstance, loaders: SiteLoaders) {
     app.decorateReply('siteLocals', function siteLocals(this: FastifyReply): SiteLocals {
-      return {
-        site: getSettings(db),
-        navPages: listNavPages(db).map((p) => ({ title: p.title, url: pageUrl(p.slug) })),
-        feeds: FEEDS,
-        year: new Date().getFullYear(),
-        currentPath: this.request.url.split('?')[0] ?? '/',
+      // @fastify/view merges reply.locals into every template's data.
+      this.locals ??= {}
+      const locals = this.locals
+      if (!locals.site) {
+        Object.assign(locals, {
+          site: loaders.settings(),
+          navPages: loaders.navPages(),
+          feeds: loaders.feeds,
+          year: new Date().getFullYear(),
+          currentPath: this.request.url.split('?')[0] ?? '/',
+        })
       }
+      return locals as unknown as SiteLocals
     })
 
     app.decorateReply(
       'page',
-      async function page(this: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
-        const locals = (data.site ? data : { ...this.siteLocals(), ...data }) as Record<string, unknown>
-        const html = await this.viewAsync(template, locals)
+      async function page(
+        this: FastifyReply,
+        template: string,
+        data: Record<string, unknown> & { meta: MetaInput },
+        status = 200,
+      ) {
+        const { site } = this.siteLocals()
+        const html = await this.viewAsync(template, { ...data, meta: loaders.meta(site, data.meta) })
         return this.code(status).type('text/html; charset=utf-8').send(html)
       },
     )

@@ -55,7 +55,8 @@ function enhancePostEditor() {
         headers: { accept: 'text/html' },
         signal: controller.signal,
       })
-      if (!response.ok) {
+      // 422: the server explains in the fragment why this text cannot be shown (too deep, too slow).
+      if (!response.ok && response.status !== 422) {
         content.textContent = `The preview could not be updated (error ${response.status}). Your text is still here; reload the page if this goes on.`
         return
       }

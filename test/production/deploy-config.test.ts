@@ -5,7 +5,7 @@ import { dirname, join, posix } from 'node:path'
 import { test } from 'node:test'
 import { parse as parseYaml } from 'yaml'
 import { loadConfig } from '../../src/config.ts'
-import { MAX_UPLOAD_BYTES } from '../../src/features/media/service.ts'
+import { MAX_UPLOAD_BYTES } from '../../src/features/media/pipeline.ts'
 import { createTestApp } from '../helpers/app.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')

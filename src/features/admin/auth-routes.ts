@@ -1,4 +1,5 @@
 // Owns getting in and out of the admin: first-run setup, sign-in, sign-out, and the account page.
+import { validateHeaderValue } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
@@ -14,7 +15,7 @@ import {
   listSessions,
   SESSION_COOKIE,
 } from '../auth/sessions.ts'
-import { checkLoginThrottle, recordLoginFailure, recordSignIn } from '../auth/throttle.ts'
+import { checkPassword, type PasswordCheck, recordSignIn } from '../auth/throttle.ts'
 import {
   completeSetup,
   countUsers,
@@ -26,6 +27,16 @@ import {
 import { requireUser, safeNext } from './context.ts'
 
 const SIGN_IN_FAILED = 'That email and password do not match an account.'
+const BUSY = 'The server is busy. Try again in a few seconds.'
+
+/** What a throttled person reads: how long to wait, and whether their network or the account is the cause. */
+function describeThrottle(check: PasswordCheck & { outcome: 'throttled' }, what: string): string {
+  if (check.reason === 'ip') {
+    const minutes = Math.ceil(check.retryAfterSeconds / 60)
+    return `Too many ${what} from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+  }
+  return `Too many ${what} for this account. Wait ${check.retryAfterSeconds} seconds and try again. If you forgot your password, reset it with \`npm run cli -- set-password\`.`
+}
 
 /** "Firefox on macOS"-style label for the sessions list. */
 export function describeDevice(userAgent: string): string {
@@ -57,7 +68,9 @@ export function describeDevice(userAgent: string): string {
 export default async function authRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
   const { db, config } = options
 
-  function signIn(request: FastifyRequest, reply: FastifyReply, userId: number) {
+  /** Starts a session and sends the author to `location`, which is checked first so no session is left without its cookie. */
+  function signIn(request: FastifyRequest, reply: FastifyReply, userId: number, location: string) {
+    validateHeaderValue('location', location)
     // A new token at every sign-in: a token planted before sign-in is worth nothing after it.
     const { token } = createSession(db, userId, {
       userAgent: request.headers['user-agent'] ?? '',
@@ -70,6 +83,7 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
       secure: config.secureCookies,
       maxAge: Math.floor(ABSOLUTE_TIMEOUT_MS / 1000),
     })
+    return reply.redirect(location, 303)
   }
 
   const renderLogin = (reply: FastifyReply, data: Record<string, unknown>, status = 200) =>
@@ -97,49 +111,30 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
       )
     }
     const email = normalizeEmail(parsed.data.email)
-    const verdict = checkLoginThrottle(db, request.ip, email)
-    if (!verdict.allowed) {
-      const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
-      const message =
-        verdict.reason === 'ip'
-          ? `Too many failed sign-ins from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
-          : `Too many failed sign-ins for this account. Wait ${verdict.retryAfterSeconds} seconds and try again. If you forgot your password, reset it with \`npm run cli -- set-password\`.`
-      reply.header('retry-after', String(verdict.retryAfterSeconds))
-      return renderLogin(
-        reply,
-        { next, values: { email: fields.email ?? '' }, errors: { _form: message } },
-        429,
-      )
-    }
+    const values = { email: fields.email ?? '' }
     const user = findUserByEmail(db, email)
-    let ok: boolean
+    let check: PasswordCheck
     try {
-      ok = await verifyPassword(user?.passwordHash, parsed.data.password)
+      check = await checkPassword(db, { ip: request.ip, email }, () =>
+        verifyPassword(user?.passwordHash, parsed.data.password),
+      )
     } catch (err) {
       if (!(err instanceof BusyError)) throw err
       reply.header('retry-after', '5')
-      return renderLogin(
-        reply,
-        {
-          next,
-          values: { email: fields.email ?? '' },
-          errors: { _form: 'The server is busy. Try again in a few seconds.' },
-        },
-        503,
-      )
+      return renderLogin(reply, { next, values, errors: { _form: BUSY } }, 503)
     }
-    if (!user || !ok) {
-      recordLoginFailure(db, request.ip, email)
+    if (check.outcome === 'throttled') {
+      request.log.info({ ip: request.ip, reason: check.reason }, 'throttled sign-in')
+      reply.header('retry-after', String(check.retryAfterSeconds))
+      const errors = { _form: describeThrottle(check, 'failed sign-ins') }
+      return renderLogin(reply, { next, values, errors }, 429)
+    }
+    if (!user || check.outcome === 'wrong') {
       request.log.info({ ip: request.ip }, 'failed sign-in')
-      return renderLogin(
-        reply,
-        { next, values: { email: fields.email ?? '' }, errors: { _form: SIGN_IN_FAILED } },
-        401,
-      )
+      return renderLogin(reply, { next, values, errors: { _form: SIGN_IN_FAILED } }, 401)
     }
     recordSignIn(db, email)
-    signIn(request, reply, user.id)
-    return reply.redirect(next, 303)
+    return signIn(request, reply, user.id, next)
   })
 
   app.post('/admin/logout', async (request, reply) => {
@@ -174,8 +169,7 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
     const user = await completeSetup(db, parsed.data.token, parsed.data)
     if (!user) return reply.callNotFound()
     request.log.info('first account created')
-    signIn(request, reply, user.id)
-    return reply.redirect('/admin?done=set-up', 303)
+    return signIn(request, reply, user.id, '/admin?done=set-up')
   })
 
   await app.register(async function account(scope) {
@@ -211,7 +205,23 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
       if (!auth) return reply
       const parsed = passwordChangeSchema.safeParse(formFields(request.body))
       if (!parsed.success) return renderAccount(request, reply, { errors: fieldErrors(parsed.error) }, 422)
-      if (!(await verifyPassword(auth.user.passwordHash, parsed.data.current_password))) {
+      let check: PasswordCheck
+      try {
+        check = await checkPassword(db, { ip: request.ip, email: auth.user.email }, () =>
+          verifyPassword(auth.user.passwordHash, parsed.data.current_password),
+        )
+      } catch (err) {
+        if (!(err instanceof BusyError)) throw err
+        reply.header('retry-after', '5')
+        return renderAccount(request, reply, { errors: { current_password: BUSY } }, 503)
+      }
+      if (check.outcome === 'throttled') {
+        reply.header('retry-after', String(check.retryAfterSeconds))
+        const errors = { current_password: describeThrottle(check, 'wrong passwords') }
+        return renderAccount(request, reply, { errors }, 429)
+      }
+      if (check.outcome === 'wrong') {
+        request.log.info({ ip: request.ip }, 'wrong current password on the account page')
         return renderAccount(
           request,
           reply,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { Session, User } from '../../db/schema.ts'
+import { recordStorageFailure } from '../../db/storage-health.ts'
 import { findSession, SESSION_COOKIE, touchSession } from '../auth/sessions.ts'
 import { countUnread } from '../contact/service.ts'
 import { getSettings } from '../settings/service.ts'
@@ -50,13 +51,34 @@ export const DONE_MESSAGES: Record<string, string> = {
 export const isUnsafeMethod = (method: string): boolean =>
   method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS'
 
-/** Where to go after signing in: only ever a local /admin path, never another site. */
+/** Longer than any admin address a person follows; a longer `next` is someone's experiment. */
+const MAX_NEXT_LENGTH = 2048
+const LOCAL = 'http://folio.invalid'
+
+/**
+ * Where to go after signing in: only ever a local /admin path, never another site, and always in
+ * printable ASCII (non-ASCII percent-encoded as UTF-8 by the WHATWG URL parser), so it can be sent
+ * as a Location header as it is.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string') return '/admin'
+  if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH) return '/admin'
   if (!/^\/admin(?:[/?#]|$)/.test(next)) return '/admin'
+  // Checked before parsing: the URL parser turns `\` into `/` and silently drops tabs and newlines.
   const hasControl = Array.from(next).some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)
   if (next.includes('\\') || hasControl) return '/admin'
-  return next
+  const url = parseLocal(next)
+  // The parser resolves `..` and `%2e%2e`, so look at the path it ends with, not the one given.
+  if (!url || url.origin !== LOCAL || !/^\/admin(?:\/|$)/.test(url.pathname)) return '/admin'
+  const location = `${url.pathname}${url.search}${url.hash}`
+  return /^[\x21-\x7e]+$/.test(location) && location.length <= MAX_NEXT_LENGTH ? location : '/admin'
+}
+
+function parseLocal(path: string): URL | null {
+  try {
+    return new URL(path, LOCAL)
+  } catch {
+    return null
+  }
 }
 
 export function installAdminContext(app: FastifyInstance, options: { db: Db; config: Config }) {
@@ -118,7 +140,13 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply):
 /** After a state-changing request passes CSRF, record that the session was used. */
 export function recordActivity(db: Db) {
   return async (request: FastifyRequest) => {
-    if (request.auth && isUnsafeMethod(request.method))
+    if (!request.auth || !isUnsafeMethod(request.method)) return
+    try {
       touchSession(db, request.auth.session.id, { ip: request.ip })
+    } catch (err) {
+      // On a full or read-only disk the save itself must fail and say so, with the author's text kept.
+      if (!recordStorageFailure(db, err)) throw err
+      request.log.warn({ err }, 'session activity not recorded')
+    }
   }
 }

@@ -1,5 +1,5 @@
 // Owns the dashboard: drafts in progress, scheduled posts, and what is new in the inbox.
-import { and, asc, count, desc, eq, gt, ne } from 'drizzle-orm'
+import { asc, count, desc } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import { posts } from '../../db/schema.ts'

@@ -6,27 +6,14 @@ import type { Db } from '../../db/client.ts'
 import type { Media } from '../../db/schema.ts'
 import { formatDate } from '../../lib/dates.ts'
 import { formFields } from '../../lib/form-errors.ts'
+import { formatBytes } from '../../lib/format-bytes.ts'
 import { listingPageUrl } from '../../lib/urls.ts'
-import {
-  deleteMedia,
-  describeUsage,
-  findMedia,
-  imageInfo,
-  listMedia,
-  MAX_ALT_LENGTH,
-  MAX_UPLOAD_BYTES,
-  MAX_UPLOAD_LABEL,
-  MediaInputError,
-  type MediaUsage,
-  markdownFor,
-  mediaUrl,
-  mediaUsage,
-  parseVariants,
-  saveUpload,
-  TOO_LARGE_MESSAGE,
-  updateAlt,
-} from '../media/service.ts'
+import { parseVariants } from '../media/files.ts'
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL, MediaInputError, TOO_LARGE_MESSAGE } from '../media/pipeline.ts'
+import { imageInfo, markdownFor, mediaUrl } from '../media/render.ts'
+import { deleteMedia, findMedia, listMedia, MAX_ALT_LENGTH, saveUpload, updateAlt } from '../media/service.ts'
 import { ACCEPTED_MIME_TYPES, IMAGE_TYPES } from '../media/sniff.ts'
+import { describeUsage, type MediaUsage, mediaUsage, mediaUsageFor } from '../media/usage.ts'
 import { getSettings } from '../settings/service.ts'
 import { requireUser } from './context.ts'
 
@@ -41,10 +28,13 @@ const wantsJson = (request: FastifyRequest): boolean => {
   return accept.includes('application/json') && !accept.includes('text/html')
 }
 
+/** What the upload's file part becomes: read whole (within the size limit) by `part.toBuffer()`. */
+const uploads = new WeakMap<object, UploadedFile>()
+
 /**
  * @fastify/multipart attaches every part as an object ({ value } for fields, a file part for
  * files). The CSRF check and formFields read plain strings, so fields become strings here, and
- * the one file becomes { buffer, filename }.
+ * the one file becomes the { buffer, filename } its onFile step read.
  */
 function flattenMultipart(body: unknown): Record<string, unknown> {
   const flat: Record<string, unknown> = {}
@@ -52,10 +42,9 @@ function flattenMultipart(body: unknown): Record<string, unknown> {
   for (const [key, entry] of Object.entries(body)) {
     const part: unknown = Array.isArray(entry) ? entry[0] : entry
     if (!part || typeof part !== 'object') continue
-    const p = part as { type?: unknown; value?: unknown; _buf?: unknown; filename?: unknown }
+    const p = part as { type?: unknown; value?: unknown }
     if (p.type === 'field' && typeof p.value === 'string') flat[key] = p.value
-    else if (p.type === 'file' && Buffer.isBuffer(p._buf))
-      flat[key] = { buffer: p._buf, filename: typeof p.filename === 'string' ? p.filename : '' }
+    else if (p.type === 'file' && uploads.has(part)) flat[key] = uploads.get(part)
   }
   return flat
 }
@@ -88,13 +77,6 @@ function multipartProblem(error: FastifyError): { message: string; status: numbe
   }
 }
 
-const formatBytes = (bytes: number): string =>
-  bytes < 1024
-    ? `${bytes} bytes`
-    : bytes < 1024 * 1024
-      ? `${Math.round(bytes / 1024)} KB`
-      : `${(bytes / (1024 * 1024)).toFixed(1)} MB`
-
 const parseId = (value: unknown): number | undefined =>
   typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : undefined
 
@@ -119,6 +101,11 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 20 },
     // Parses the whole form before preHandler, where the CSRF check looks for the _csrf field.
     attachFieldsToBody: true,
+    // toBuffer() stops at the size limit with FST_REQ_FILE_TOO_LARGE, answered as a 413 below.
+    async onFile(part) {
+      const buffer = await part.toBuffer()
+      uploads.set(part, { buffer, filename: part.filename })
+    },
   })
   const parsedMultipart = new WeakSet<FastifyRequest>()
   app.addHook('preValidation', async (request) => {
@@ -127,7 +114,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
     parsedMultipart.add(request)
   })
 
-  function entryView(row: Media, timeZone: string) {
+  function entryView(row: Media, timeZone: string, usage: MediaUsage) {
     const variants = parseVariants(row.variants)
     const thumb = variants[0] ?? { fileName: row.fileName, width: row.width, height: row.height }
     return {
@@ -142,7 +129,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
       dimensions: `${row.width} × ${row.height}`,
       date: formatDate(row.createdAt, timeZone),
       iso: row.createdAt.toISOString(),
-      usage: usageView(mediaUsage(db, row.fileName)),
+      usage: usageView(usage),
     }
   }
 
@@ -156,12 +143,14 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
     const requested = parseId(raw) ?? 1
     const result = listMedia(db, { page: requested })
     const { timezone } = getSettings(db)
+    // Where every image on the page is used, in one query rather than one search per image.
+    const usage = mediaUsageFor(db, result.items)
     return reply.admin(
       'admin/media/index',
       {
         title: 'Media',
         section: 'media',
-        items: result.items.map((row) => entryView(row, timezone)),
+        items: result.items.map((row) => entryView(row, timezone, usage.get(row.id) as MediaUsage)),
         total: result.total,
         pagination: {
           page: result.page,
@@ -222,7 +211,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
         title: row.alt ? `Image: ${row.alt}` : `Image: ${row.originalName}`,
         section: 'media',
         image: {
-          ...entryView(row, timezone),
+          ...entryView(row, timezone, mediaUsage(db, row)),
           width: info.width,
           height: info.height,
           srcset: info.srcset ?? '',
@@ -246,7 +235,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
       {
         title: 'Delete image',
         section: 'media',
-        image: { ...entryView(row, timezone), deleteUrl: `${detailUrl(row.id)}/delete` },
+        image: { ...entryView(row, timezone, mediaUsage(db, row)), deleteUrl: `${detailUrl(row.id)}/delete` },
         errors,
       },
       status,
@@ -325,7 +314,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
     const row = findFromParams(request)
     if (!row) return reply.callNotFound()
     // Usage is checked again here: a post may have started using the image since the page loaded.
-    const usage = mediaUsage(db, row.fileName)
+    const usage = mediaUsage(db, row)
     if (usage.total > 0 && formFields(request.body).confirm !== 'yes') {
       const message = `This image is still used in ${describeUsage(usage)}. Tick the box to delete it anyway.`
       return renderDelete(reply, row, { confirm: message }, 422)

@@ -2,8 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
+import { notSavedMessage, recordStorageFailure } from '../../db/storage-health.ts'
 import { fieldErrors, formFields } from '../../lib/form-errors.ts'
-import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import { htmlToText, truncateText } from '../../lib/markdown.ts'
 import { slugify } from '../../lib/slugs.ts'
 import { absoluteUrl, pageUrl } from '../../lib/urls.ts'
 import {
@@ -13,6 +14,7 @@ import {
   nextNavOrder,
   type PageRow,
   RESERVED_PAGE_SLUGS,
+  renderPageHtml,
   savePage,
 } from '../content/pages.ts'
 import { ContentInputError } from '../content/posts.ts'
@@ -153,13 +155,19 @@ export default async function pagesRoutes(app: FastifyInstance, options: { db: D
 
     if (fields.action === 'preview') {
       // The one Markdown pipeline, exactly as the public page renders it; nothing is written.
-      const tooLong = values.body.length > PAGE_LIMITS.body
-      return renderEditor(reply, {
-        row,
-        values,
-        previewHtml: tooLong ? null : renderMarkdown(values.body),
-        errors: tooLong ? { body: 'The page is too long to preview or save.' } : {},
-      })
+      if (values.body.length > PAGE_LIMITS.body)
+        return renderEditor(reply, {
+          row,
+          values,
+          previewHtml: null,
+          errors: { body: 'The page is too long to preview or save.' },
+        })
+      try {
+        return renderEditor(reply, { row, values, previewHtml: await renderPageHtml(undefined, values.body) })
+      } catch (err) {
+        if (!(err instanceof ContentInputError)) throw err
+        return renderEditor(reply, { row, values, previewHtml: null, errors: { body: err.message } }, 422)
+      }
     }
 
     const parsed = pageFormSchema.safeParse(fields)
@@ -167,8 +175,15 @@ export default async function pagesRoutes(app: FastifyInstance, options: { db: D
 
     let id: number
     try {
-      id = savePage(db, toPageInput(parsed.data), row ? { id: row.id } : {})
+      const input = toPageInput(parsed.data)
+      const bodyHtml = await renderPageHtml(db, input.bodyMd)
+      id = savePage(db, input, row ? { id: row.id, bodyHtml } : { bodyHtml })
     } catch (err) {
+      const storage = recordStorageFailure(db, err)
+      if (storage) {
+        reply.header('retry-after', '60')
+        return renderEditor(reply, { row, values, errors: { _form: notSavedMessage(storage) } }, 503)
+      }
       if (!(err instanceof ContentInputError)) throw err
       const field = SERVICE_FIELDS[err.field] ?? '_form'
       return renderEditor(reply, { row, values, errors: { [field]: err.message } }, 422)

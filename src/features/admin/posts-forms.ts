@@ -163,11 +163,20 @@ export function postFormSchema(options: PostFormOptions) {
           `Use at most ${MAX_META_DESCRIPTION} characters; search engines cut the rest.`,
         ),
       status: z.enum(POST_STATUSES, 'Choose draft, published or scheduled.'),
+      // One step that both checks and converts: the form-level checks below must never see the raw text.
       published_at: z
         .string()
         .trim()
-        .refine((v) => v === '' || readDate(v) !== undefined, 'Enter a date and time like 2026-03-01 14:30.')
-        .transform((v) => (v === '' ? undefined : readDate(v))),
+        .transform((v, ctx) => {
+          if (v === '') return undefined
+          const date = readDate(v)
+          if (!date)
+            ctx.addIssue({
+              code: 'custom',
+              message: 'Enter a date and time that exists, like 2026-03-01 14:30.',
+            })
+          return date
+        }),
     })
     .superRefine((form, ctx) => {
       if (form.kind === 'link') {

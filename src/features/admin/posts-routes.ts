@@ -2,9 +2,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
+import { notSavedMessage, recordStorageFailure } from '../../db/storage-health.ts'
 import { type FieldErrors, formFields } from '../../lib/form-errors.ts'
 import { absoluteUrl, displayHost, postUrl } from '../../lib/urls.ts'
-import { ContentInputError, deletePost, renderPostPreview } from '../content/posts.ts'
+import { ContentInputError, deletePost, renderPostHtml, renderPostPreview } from '../content/posts.ts'
 import {
   changedFields,
   diffLines,
@@ -16,6 +17,7 @@ import {
   revisionAsInput,
   savePostWithRevision,
 } from '../content/revisions.ts'
+import { type PostState, postState } from '../content/visibility.ts'
 import { getSettings } from '../settings/service.ts'
 import {
   EMPTY_POST_VALUES,
@@ -29,13 +31,7 @@ import {
   timeZoneLabel,
   toLocalInput,
 } from './posts-forms.ts'
-import {
-  type AdminPostFilters,
-  listAdminPosts,
-  listSeriesOptions,
-  listTagOptions,
-} from './posts-queries.ts'
-import { type PostState, postState } from '../content/visibility.ts'
+import { type AdminPostFilters, listAdminPosts, listSeriesOptions, listTagOptions } from './posts-queries.ts'
 
 const STATUS_LABELS: Record<PostState, string> = {
   draft: 'Draft',
@@ -93,13 +89,23 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** What the preview shows, built from the editor's fields with the public pipeline. */
-function previewView(values: PostFormValues) {
-  const rendered = renderPostPreview({
-    bodyMd: values.body,
-    excerptMd: values.excerpt,
-    quoteMd: values.quote,
-  })
+/**
+ * What the preview shows, built from the editor's fields with the public pipeline. Text the pipeline
+ * refuses (too deep, too slow) shows the reason instead, and `errorField` names the field.
+ */
+async function previewView(values: PostFormValues) {
+  let rendered = { bodyHtml: '', quoteHtml: '' }
+  let refused: ContentInputError | undefined
+  try {
+    rendered = await renderPostPreview({
+      bodyMd: values.body,
+      excerptMd: values.excerpt,
+      quoteMd: values.quote,
+    })
+  } catch (error) {
+    if (!(error instanceof ContentInputError)) throw error
+    refused = error
+  }
   const linkUrl = values.kind === 'link' && isHttpUrl(values.link_url.trim()) ? values.link_url.trim() : ''
   return {
     kind: values.kind === 'link' ? 'link' : 'article',
@@ -108,6 +114,8 @@ function previewView(values: PostFormValues) {
     linkHost: linkUrl ? displayHost(linkUrl) : '',
     bodyHtml: rendered.bodyHtml,
     quoteHtml: rendered.quoteHtml,
+    error: refused?.message ?? '',
+    errorField: refused?.field ?? '',
   }
 }
 
@@ -145,7 +153,7 @@ interface EditorState {
   readonly post?: EditablePost | undefined
   readonly values: PostFormValues
   readonly errors?: FieldErrors
-  readonly preview?: ReturnType<typeof previewView> | undefined
+  readonly preview?: Awaited<ReturnType<typeof previewView>> | undefined
   /** The page shows input that is not saved (after an error or a preview). */
   readonly unsaved?: boolean
 }
@@ -209,7 +217,13 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
     const values = postFormValues(fields)
     if (fields.action === 'preview') {
       // The no-JavaScript preview: render what was typed, save nothing.
-      return renderEditor(reply, { post: existing, values, preview: previewView(values), unsaved: true })
+      const preview = await previewView(values)
+      const errors = preview.errorField ? { [preview.errorField]: preview.error } : undefined
+      return renderEditor(
+        reply,
+        { post: existing, values, preview, errors, unsaved: true },
+        errors ? 422 : 200,
+      )
     }
     const site = getSettings(db)
     const now = new Date()
@@ -222,8 +236,16 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
       return renderEditor(reply, { post: existing, values, errors: parsed.errors, unsaved: true }, 422)
     let id: number
     try {
-      id = savePostWithRevision(db, parsed.input, existing ? { id: existing.id, now } : { now })
+      const html = await renderPostHtml(db, parsed.input)
+      id = savePostWithRevision(db, parsed.input, existing ? { id: existing.id, now, html } : { now, html })
     } catch (error) {
+      const storage = recordStorageFailure(db, error)
+      if (storage) {
+        // A full or read-only disk: keep the author's text on screen (the summary links to the form).
+        reply.header('retry-after', '60')
+        const errors = { 'post-form': notSavedMessage(storage) }
+        return renderEditor(reply, { post: existing, values, errors, unsaved: true }, 503)
+      }
       if (!(error instanceof ContentInputError)) throw error
       if (error.field === 'id') return notFound(reply)
       return renderEditor(
@@ -295,8 +317,13 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   // /admin/posts/:id, so this never reads as a post id.
   app.post('/admin/posts/preview', async (request, reply) => {
     const values = postFormValues(formFields(request.body))
-    const html = await reply.viewAsync('admin/posts/preview', { preview: previewView(values) })
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html)
+    const preview = await previewView(values)
+    const html = await reply.viewAsync('admin/posts/preview', { preview })
+    return reply
+      .code(preview.error ? 422 : 200)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(html)
   })
 
   app.get<{ Params: { id: string } }>('/admin/posts/:id', async (request, reply) => {
@@ -417,7 +444,9 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
       const revision = post && revisionId ? findRevision(db, post.id, revisionId) : undefined
       if (!post || !revision) return notFound(reply)
       try {
-        savePostWithRevision(db, revisionAsInput(revision, post), { id: post.id, now: new Date() })
+        const input = revisionAsInput(revision, post)
+        const html = await renderPostHtml(db, input)
+        savePostWithRevision(db, input, { id: post.id, now: new Date(), html })
       } catch (error) {
         if (!(error instanceof ContentInputError)) throw error
         return revisionPage(reply, post, revision.id, `This revision could not be restored: ${error.message}`)

@@ -1,20 +1,20 @@
 // Owns `backup FILE` and `restore FILE`: consistent copies of the live database and its media.
-import { randomBytes } from 'node:crypto'
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import { syncPathSync } from '../../lib/durable-files.ts'
+import { formatBytes } from '../../lib/format-bytes.ts'
+import { addCopies, copyMediaFolder, type MediaCopy } from './media-copy.ts'
+import {
+  BackupError,
+  checkCopy,
+  type DatabaseSummary,
+  removeWithSideFiles,
+  SIDE_FILES,
+} from './sqlite-file.ts'
+
+/** The CLI catches these from here, with the commands that throw them. */
+export { BackupError }
 
 /*
  * What `backup backups/site.db` leaves behind:
@@ -29,10 +29,6 @@ import Database from 'better-sqlite3'
  * copied otherwise. Files deleted from the site since an earlier backup stay in the backup.
  */
 
-export class BackupError extends Error {
-  override name = 'BackupError'
-}
-
 /** The suffix of the media folder that goes with a backup file. */
 export const MEDIA_SUFFIX = '.media'
 
@@ -44,142 +40,6 @@ export const MEDIA_SUFFIX = '.media'
  */
 const PAGES_PER_STEP = 256
 const RESTARTS_BEFORE_ONE_STEP = 2
-
-export interface DatabaseSummary {
-  readonly bytes: number
-  readonly posts: number
-  readonly pages: number
-  readonly messages: number
-}
-
-export interface MediaCopy {
-  /** Files in the source folder. */
-  readonly files: number
-  readonly linked: number
-  readonly copied: number
-  /** Files the destination already held. */
-  readonly present: number
-}
-
-const countRows = (db: Database.Database, table: string): number => {
-  const exists = db.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(table)
-  if (!exists) return 0
-  return (db.prepare(`select count(*) as n from "${table}"`).get() as { n: number }).n
-}
-
-/**
- * Checks a database file and counts what it holds. The file is switched to rollback-journal mode
- * so it stays one self-contained file; the server switches it back to WAL when it opens it.
- */
-function checkCopy(path: string, options: { requireFolio: boolean }): DatabaseSummary {
-  let db: Database.Database
-  try {
-    db = new Database(path, { fileMustExist: true })
-  } catch (err) {
-    throw new BackupError(`${path} cannot be opened as a database: ${(err as Error).message}`)
-  }
-  try {
-    let problems: string[]
-    try {
-      db.pragma('journal_mode = DELETE')
-      problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check)
-    } catch (err) {
-      throw new BackupError(`${path} is not a usable SQLite database: ${(err as Error).message}`)
-    }
-    if (problems.length !== 1 || problems[0] !== 'ok')
-      throw new BackupError(`The integrity check of ${path} failed:\n  ${problems.slice(0, 10).join('\n  ')}`)
-    if (options.requireFolio && countRows(db, '__drizzle_migrations') === 0)
-      throw new BackupError(
-        `${path} is a SQLite database, but not one of Folio's (it has no migrations table).`,
-      )
-    return {
-      bytes: 0,
-      posts: countRows(db, 'posts'),
-      pages: countRows(db, 'pages'),
-      messages: countRows(db, 'messages'),
-    }
-  } finally {
-    db.close()
-  }
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** A database's side files: a stale one next to a new main file would be replayed into it. */
-const SIDE_FILES = ['-journal', '-wal', '-shm'] as const
-
-function removeWithSideFiles(path: string): void {
-  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${path}${suffix}`, { force: true })
-}
-
-function listFiles(root: string, dir = root, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    // Hidden names are the media service's half-written temporary files.
-    if (entry.name.startsWith('.')) continue
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) listFiles(root, path, out)
-    else if (entry.isFile()) out.push(relative(root, path))
-  }
-  return out
-}
-
-/**
- * Brings every file of `from` into `to` (see the layout above): kept when `to` already has it at
- * the same size, hard-linked when possible, copied otherwise. Each file appears under its final
- * name only once complete. Nothing in `to` is ever deleted.
- */
-export function copyMediaFolder(from: string, to: string): MediaCopy {
-  if (!existsSync(from)) return { files: 0, linked: 0, copied: 0, present: 0 }
-  let linked = 0
-  let copied = 0
-  let present = 0
-  let canLink = true
-  const files = listFiles(from)
-  for (const name of files) {
-    const source = join(from, name)
-    const target = join(to, name)
-    if (existsSync(target) && statSync(target).size === statSync(source).size) {
-      present += 1
-      continue
-    }
-    mkdirSync(dirname(target), { recursive: true })
-    const temporary = join(dirname(target), `.${randomBytes(6).toString('hex')}.tmp`)
-    let done = false
-    if (canLink) {
-      try {
-        linkSync(source, temporary)
-        linked += 1
-        done = true
-      } catch (err) {
-        // Another file system (EXDEV), or one without hard links: copy from now on.
-        const code = (err as NodeJS.ErrnoException).code
-        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK') throw err
-        canLink = false
-      }
-    }
-    if (!done) {
-      copyFileSync(source, temporary)
-      copied += 1
-    }
-    renameSync(temporary, target)
-  }
-  return { files: files.length, linked, copied, present }
-}
-
-/** Both passes as one: what was new to the backup folder, and what it already held. */
-function addCopies(first: MediaCopy, second: MediaCopy): MediaCopy {
-  const linked = first.linked + second.linked
-  const copied = first.copied + second.copied
-  const present = Math.max(0, second.present - first.linked - first.copied)
-  return { files: linked + copied + present, linked, copied, present }
-}
 
 export interface BackupOptions {
   readonly databasePath: string
@@ -240,11 +100,11 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   let summary: DatabaseSummary
   try {
     summary = checkCopy(partial, { requireFolio: false })
-    fsyncPath(partial)
+    syncPathSync(partial)
     // A journal left beside an older FILE would be rolled back into the new one on first open.
     for (const suffix of SIDE_FILES) rmSync(`${file}${suffix}`, { force: true })
     renameSync(partial, file)
-    fsyncPath(dirname(file))
+    syncPathSync(dirname(file))
   } catch (err) {
     removeWithSideFiles(partial)
     throw err
@@ -337,7 +197,7 @@ export function restoreBackup(options: RestoreOptions): RestoreResult {
   try {
     copyFileSync(file, incoming)
     summary = checkCopy(incoming, { requireFolio: true })
-    fsyncPath(incoming)
+    syncPathSync(incoming)
     assertNotInUse(databasePath)
   } catch (err) {
     removeWithSideFiles(incoming)
@@ -357,28 +217,16 @@ export function restoreBackup(options: RestoreOptions): RestoreResult {
   }
   for (const suffix of SIDE_FILES) rmSync(`${databasePath}${suffix}`, { force: true })
   renameSync(incoming, databasePath)
-  fsyncPath(dirname(databasePath))
+  syncPathSync(dirname(databasePath))
 
   const mediaFolder = `${file}${MEDIA_SUFFIX}`
   const media = existsSync(mediaFolder) ? copyMediaFolder(mediaFolder, options.mediaDir) : undefined
   return { ...summary, bytes: statSync(databasePath).size, previous, media, mediaFolder }
 }
 
-/** "1.4 MB", for people. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
-
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
+/** "Media: 12 files in backups/site.db.media/ (3 hard-linked, 9 already there)." */
 function describeMedia(copy: MediaCopy, folder: string): string {
   if (copy.files === 0) return 'Media: no files to copy.'
   const how = [

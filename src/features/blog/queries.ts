@@ -1,5 +1,5 @@
 // Owns the reading side's queries: only what a visitor may see, and only reads.
-import { and, asc, count, desc, eq, inArray, lte, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
 import { isPublicPage, isPublicPost } from '../content/visibility.ts'

@@ -1,6 +1,7 @@
 // Owns the reading side's view models: what templates receive instead of database rows.
 import { formatDate } from '../../lib/dates.ts'
 import { absoluteUrl, displayHost, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
+import type { MetaInput } from '../../plugins/site.ts'
 import type { Settings } from '../settings/service.ts'
 import type { PostDetail, PostSummary } from './queries.ts'
 
@@ -19,22 +20,7 @@ export interface PageMeta {
 }
 
 /** Builds a page's <head> data; `title` undefined means the home page. */
-export function pageMeta(
-  site: Settings,
-  siteUrl: string,
-  input: {
-    title?: string
-    description?: string
-    path: string
-    ogType?: 'website' | 'article'
-    prevPath?: string | undefined
-    nextPath?: string | undefined
-    noindex?: boolean
-    publishedTime?: Date
-    modifiedTime?: Date
-    jsonLd?: unknown
-  },
-): PageMeta {
+export function pageMeta(site: Settings, siteUrl: string, input: MetaInput): PageMeta {
   return {
     title: input.title
       ? `${input.title} · ${site.title}`

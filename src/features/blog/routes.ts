@@ -32,12 +32,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     await reply.page(
       'errors/error',
       {
-        ...reply.siteLocals(),
-        meta: app.meta(reply.siteLocals().site, {
-          title: 'Bad page number',
-          path: request.url.split('?')[0] ?? '/',
-          noindex: true,
-        }),
+        meta: { title: 'Bad page number', path: request.url.split('?')[0] ?? '/', noindex: true },
         heading: 'That page number does not work',
         message: 'The page number must be a whole number of 1 or more, like ?page=2.',
       },
@@ -60,8 +55,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     const now = new Date()
     const latest = listLatestPosts(db, now, HOME_POSTS + 1)
     return reply.page('blog/home', {
-      ...locals,
-      meta: app.meta(locals.site, { path: '/' }),
+      meta: { path: '/' },
       posts: latest.slice(0, HOME_POSTS).map((p) => toPostCard(p, locals.site)),
       hasMorePosts: latest.length > HOME_POSTS,
     })
@@ -75,15 +69,14 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     if (result.items.length === 0 && page > 1) return reply.callNotFound()
     const nav = pagination(result, '/posts')
     return reply.page('blog/list', {
-      ...locals,
       section: 'posts',
-      meta: app.meta(locals.site, {
+      meta: {
         title: page > 1 ? `Writing, page ${page}` : 'Writing',
         description: `Everything ${locals.site.authorName} has written, newest first.`,
         path: listingPageUrl('/posts', page),
         prevPath: nav.prevUrl,
         nextPath: nav.nextUrl,
-      }),
+      },
       heading: 'Writing',
       lede: `Articles and links, newest first. ${result.total} ${result.total === 1 ? 'post' : 'posts'} so far.`,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
@@ -102,9 +95,8 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     }
     const locals = reply.siteLocals()
     return reply.page('blog/post', {
-      ...locals,
       section: 'posts',
-      meta: app.meta(locals.site, {
+      meta: {
         title: post.title,
         description: post.metaDescription,
         path: postUrl(post.slug),
@@ -112,17 +104,15 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         publishedTime: post.publishedAt,
         modifiedTime: post.updatedAt,
         jsonLd: blogPostingJsonLd(post, locals.site, app.config.siteUrl),
-      }),
+      },
       post: toPostView(post, locals.site),
     })
   })
 
   app.get('/tags', async (_request, reply) => {
-    const locals = reply.siteLocals()
     const tags = listTagsWithCounts(db, new Date())
     return reply.page('blog/tags', {
-      ...locals,
-      meta: app.meta(locals.site, { title: 'Topics', path: '/tags' }),
+      meta: { title: 'Topics', path: '/tags' },
       tags: tags.map((t) => ({ name: t.name, url: tagUrl(t.slug), count: t.count })),
     })
   })
@@ -138,14 +128,13 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     const path = tagUrl(tag.slug)
     const nav = pagination(result, path)
     return reply.page('blog/list', {
-      ...locals,
-      meta: app.meta(locals.site, {
+      meta: {
         title: page > 1 ? `Posts tagged “${tag.name}”, page ${page}` : `Posts tagged “${tag.name}”`,
         description: `Posts about ${tag.name} by ${locals.site.authorName}.`,
         path: listingPageUrl(path, page),
         prevPath: nav.prevUrl,
         nextPath: nav.nextUrl,
-      }),
+      },
       heading: `Posts tagged “${tag.name}”`,
       lede: `${result.total} ${result.total === 1 ? 'post' : 'posts'}.`,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
@@ -158,13 +147,12 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     if (!found) return reply.callNotFound()
     const locals = reply.siteLocals()
     return reply.page('blog/list', {
-      ...locals,
       section: 'posts',
-      meta: app.meta(locals.site, {
+      meta: {
         title: found.title,
         description: `A series in ${found.parts.length} parts by ${locals.site.authorName}.`,
         path: seriesUrl(found.slug),
-      }),
+      },
       heading: found.title,
       lede: `A series in ${found.parts.length} ${found.parts.length === 1 ? 'part' : 'parts'}, best read in order.`,
       descriptionHtml: found.descriptionHtml,
@@ -176,14 +164,12 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
   app.get<{ Params: { slug: string } }>('/:slug', async (request, reply) => {
     const page = findPublishedPage(db, request.params.slug)
     if (!page) return reply.callNotFound()
-    const locals = reply.siteLocals()
     return reply.page('blog/page', {
-      ...locals,
-      meta: app.meta(locals.site, {
+      meta: {
         title: page.title,
         description: page.metaDescription,
         path: pageUrl(page.slug),
-      }),
+      },
       page,
     })
   })

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
+import { recordStorageFailure, STORAGE_PROBLEM_TEXT } from '../../db/storage-health.ts'
 import { fieldErrors, formFields } from '../../lib/form-errors.ts'
 import { loadOrCreateSecret } from '../auth/secrets.ts'
 import { elapsedSince, issueFormTimestamp } from './form-token.ts'
@@ -32,13 +33,12 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
     return reply.page(
       'contact/form',
       {
-        ...locals,
         section: 'contact',
-        meta: app.meta(locals.site, {
+        meta: {
           title: 'Get in touch',
           description: `Send ${locals.site.authorName} a message.`,
           path: '/contact',
-        }),
+        },
         values: data.values ?? EMPTY,
         errors: data.errors ?? {},
         notice: data.notice,
@@ -136,24 +136,42 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
         { honeypot: fields[HONEYPOT_FIELD] ?? '', elapsedMs: elapsedSince(timestampSecret, fields.ts) },
       )
       const site = reply.siteLocals().site
-      const message = receiveMessage(
-        db,
-        {
-          name: parsed.data.name,
-          email: parsed.data.email,
-          subject: parsed.data.subject,
-          body: parsed.data.message,
-        },
-        {
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? '',
-          spam,
-          notify:
-            config.smtpUrl && config.notifyEmail
-              ? { to: config.notifyEmail, siteTitle: site.title, siteUrl: config.siteUrl }
-              : undefined,
-        },
-      )
+      let message: ReturnType<typeof receiveMessage>
+      try {
+        message = receiveMessage(
+          db,
+          {
+            name: parsed.data.name,
+            email: parsed.data.email,
+            subject: parsed.data.subject,
+            body: parsed.data.message,
+          },
+          {
+            ip: request.ip,
+            userAgent: request.headers['user-agent'] ?? '',
+            spam,
+            notify:
+              config.smtpUrl && config.notifyEmail
+                ? { to: config.notifyEmail, siteTitle: site.title, siteUrl: config.siteUrl }
+                : undefined,
+          },
+        )
+      } catch (err) {
+        // A full or read-only disk: say so, and give every word back rather than a 500 page.
+        const problem = recordStorageFailure(db, err)
+        if (!problem) throw err
+        request.log.error({ err }, 'contact message could not be stored')
+        if (problem !== 'damaged') reply.header('retry-after', '60')
+        return renderForm(
+          reply,
+          {
+            values,
+            timestamp: keptTimestamp(request),
+            notice: `Sorry: ${STORAGE_PROBLEM_TEXT[problem]}, so your message was not saved or sent. It is all still here: please try again later, or copy it into an email.`,
+          },
+          503,
+        )
+      }
       request.log.info(
         { messageId: message.id, spam: spam.isSpam, score: spam.score },
         'contact message stored',
@@ -165,15 +183,13 @@ export default async function contactRoutes(app: FastifyInstance, options: { db:
   })
 
   app.get('/contact/thanks', async (_request, reply) => {
-    const locals = reply.siteLocals()
     return reply.page('contact/thanks', {
-      ...locals,
       section: 'contact',
-      meta: app.meta(locals.site, {
+      meta: {
         title: 'Thanks for your message',
         path: '/contact/thanks',
         noindex: true,
-      }),
+      },
     })
   })
 }

@@ -3,9 +3,10 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PageStatus, pages } from '../../db/schema.ts'
 import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
 import { createImageResolver } from '../media/service.ts'
-import { ContentInputError } from './posts.ts'
+import { ContentInputError, refuseOverLimit } from './posts.ts'
 
 /** Top-level paths a page may not take, because a route of Folio's own lives there. */
 export const RESERVED_PAGE_SLUGS = new Set([
@@ -39,11 +40,31 @@ export interface PageInput {
   readonly navOrder?: number | null | undefined
 }
 
-export function savePage(db: Db, input: PageInput, options: { id?: number; now?: Date } = {}): number {
+/**
+ * Renders a page's Markdown on a worker thread, bounded in nesting and time (see renderPostHtml);
+ * without `db` images get no library sizes, as in the preview.
+ */
+export async function renderPageHtml(db: Db | undefined, bodyMd: string): Promise<string> {
+  return renderMarkdownInWorker(bodyMd, db ? { images: createImageResolver(db) } : {}).catch((error) =>
+    refuseOverLimit(error, 'bodyMd'),
+  )
+}
+
+/** `bodyHtml` comes from renderPageHtml; without it the Markdown is rendered here, for the CLI's commands. */
+export function savePage(
+  db: Db,
+  input: PageInput,
+  options: { id?: number; now?: Date; bodyHtml?: string } = {},
+): number {
   const now = options.now ?? new Date()
   const title = input.title.trim()
   if (!title) throw new ContentInputError('title', 'A page needs a title.')
-  const bodyHtml = renderMarkdown(input.bodyMd, { images: createImageResolver(db) })
+  let bodyHtml: string
+  try {
+    bodyHtml = options.bodyHtml ?? renderMarkdown(input.bodyMd, { images: createImageResolver(db) })
+  } catch (error) {
+    refuseOverLimit(error, 'bodyMd')
+  }
   const metaDescription = input.metaDescription?.trim() || truncateText(htmlToText(bodyHtml), 160)
   return db.transaction((tx) => {
     const wanted = slugify(input.slug?.trim() || title)

@@ -10,7 +10,15 @@ import {
   series,
   tags,
 } from '../../db/schema.ts'
-import { htmlToText, renderBody, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import {
+  htmlToText,
+  type RenderedBody,
+  renderBody,
+  renderMarkdown,
+  truncateText,
+} from '../../lib/markdown.ts'
+import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
+import { renderBodyInWorker, renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
 import { createImageResolver } from '../media/service.ts'
 
@@ -84,11 +92,61 @@ function findOrCreateSeries(tx: Db, title: string, now: Date): number {
     .get().id
 }
 
+/** A post's Markdown as HTML: what savePost stores. */
+export interface PostHtml {
+  readonly body: RenderedBody
+  readonly quoteHtml: string
+}
+
+/** Markdown over a limit becomes a message beside the field that holds it; anything else is rethrown. */
+export function refuseOverLimit(error: unknown, field: string): never {
+  if (error instanceof MarkdownLimitError) throw new ContentInputError(field, error.message)
+  throw error
+}
+
+type PostMarkdown = Pick<PostInput, 'bodyMd' | 'excerptMd' | 'quoteMd'>
+
 /**
- * Creates (no `id`) or updates a post, rendering its Markdown, tags, series and search entry in
- * one transaction. A changed slug leaves a redirect behind so shared links keep working.
+ * Renders a post's Markdown on a worker thread, bounded in nesting and time, so no text an author
+ * pastes can stall other requests. Refusals are ContentInputErrors naming the field.
  */
-export function savePost(db: Db, input: PostInput, options: { id?: number; now?: Date } = {}): number {
+export async function renderPostHtml(db: Db | undefined, input: PostMarkdown): Promise<PostHtml> {
+  const options = db ? { images: createImageResolver(db) } : {}
+  const [body, quoteHtml] = await Promise.all([
+    renderBodyInWorker(input.bodyMd, input.excerptMd ?? '', options).catch((error) =>
+      refuseOverLimit(error, 'body'),
+    ),
+    renderMarkdownInWorker(input.quoteMd ?? '', options).catch((error) => refuseOverLimit(error, 'quote')),
+  ])
+  return { body, quoteHtml }
+}
+
+/** The same rendering on the calling thread, for the operator's own commands (seed, import). */
+function renderPostHtmlHere(db: Db, input: PostMarkdown): PostHtml {
+  const options = { images: createImageResolver(db) }
+  const rendered = <T>(field: string, render: () => T): T => {
+    try {
+      return render()
+    } catch (error) {
+      return refuseOverLimit(error, field)
+    }
+  }
+  return {
+    body: rendered('body', () => renderBody(input.bodyMd, input.excerptMd ?? '', options)),
+    quoteHtml: rendered('quote', () => renderMarkdown(input.quoteMd ?? '', options)),
+  }
+}
+
+/**
+ * Creates (no `id`) or updates a post, with its tags, series and search entry, in one transaction.
+ * `html` comes from renderPostHtml; without it the Markdown is rendered here, unbounded in time.
+ * A changed slug leaves a redirect behind so shared links keep working.
+ */
+export function savePost(
+  db: Db,
+  input: PostInput,
+  options: { id?: number; now?: Date; html?: PostHtml } = {},
+): number {
   const now = options.now ?? new Date()
   const title = input.title.trim()
   if (!title) throw new ContentInputError('title', 'A post needs a title.')
@@ -104,8 +162,7 @@ export function savePost(db: Db, input: PostInput, options: { id?: number; now?:
   if (input.series?.trim() && !slugify(input.series))
     throw new ContentInputError('series', 'A series name needs at least one letter or digit.')
 
-  const body = renderBody(input.bodyMd, input.excerptMd ?? '', { images: createImageResolver(db) })
-  const quoteHtml = renderMarkdown(input.quoteMd ?? '', { images: createImageResolver(db) })
+  const { body, quoteHtml } = options.html ?? renderPostHtmlHere(db, input)
   const publishedAt = input.publishedAt ?? (input.status === 'draft' ? null : now)
   const metaDescription =
     input.metaDescription?.trim() ||
@@ -212,12 +269,9 @@ export function deletePost(db: Db, id: number): void {
 }
 
 /** The editor's preview: the text and quoted passage rendered exactly as savePost renders them. */
-export function renderPostPreview(input: Pick<PostInput, 'bodyMd' | 'excerptMd' | 'quoteMd'>): {
-  bodyHtml: string
-  quoteHtml: string
-} {
-  return {
-    bodyHtml: renderBody(input.bodyMd, input.excerptMd ?? '').html,
-    quoteHtml: renderMarkdown(input.quoteMd ?? ''),
-  }
+export async function renderPostPreview(
+  input: PostMarkdown,
+): Promise<{ bodyHtml: string; quoteHtml: string }> {
+  const html = await renderPostHtml(undefined, input)
+  return { bodyHtml: html.body.html, quoteHtml: html.quoteHtml }
 }

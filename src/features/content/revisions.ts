@@ -12,7 +12,7 @@ import {
 } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import { htmlToText, truncateText } from '../../lib/markdown.ts'
-import { type PostInput, savePost } from './posts.ts'
+import { type PostHtml, type PostInput, savePost } from './posts.ts'
 
 /** The parts of a post the author edits, in the shape a revision stores them. */
 export interface PostContent {
@@ -128,7 +128,11 @@ export function recordRevision(db: Db, postId: number, input: PostInput, now: Da
 }
 
 /** savePost and its revision in one transaction: a save is never kept without its revision. */
-export function savePostWithRevision(db: Db, input: PostInput, options: { id?: number; now: Date }): number {
+export function savePostWithRevision(
+  db: Db,
+  input: PostInput,
+  options: { id?: number; now: Date; html?: PostHtml },
+): number {
   return db.transaction(() => {
     const id = savePost(db, input, options)
     recordRevision(db, id, input, options.now)

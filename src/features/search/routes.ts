@@ -6,9 +6,10 @@ import { formatDate } from '../../lib/dates.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import { postUrl, searchUrl } from '../../lib/urls.ts'
 import { searchPosts } from './queries.ts'
-import { MAX_QUERY_LENGTH, parseSearchQuery } from './query.ts'
+import { MAX_QUERY_LENGTH, MAX_TERMS, type ParsedQuery, parseSearchQuery } from './query.ts'
 
 const PER_PAGE = 10
+// Ranking costs the same on any page, but nobody reads past 1,000 results; the cap keeps links finite.
 const MAX_SEARCH_PAGE = 100
 
 const firstString = (value: unknown) => (Array.isArray(value) ? value[0] : value)
@@ -35,6 +36,22 @@ const withoutControlCharacters = (text: string): string =>
     return code < 32 || code === 127 ? ' ' : ch
   }).join('')
 
+/** Tells the visitor what part of their input was not searched as typed, so a cut never goes unnoticed. */
+function describeLimits(query: string, parsed: ParsedQuery): string | undefined {
+  if (query && !parsed.match)
+    return 'Type a word or two to search for; punctuation on its own matches nothing.'
+  const notes: string[] = []
+  if (parsed.truncated)
+    notes.push(`Your search was long, so only its first ${MAX_QUERY_LENGTH} characters were used.`)
+  if (parsed.droppedTerms > 0) notes.push(`Only the first ${MAX_TERMS} words were searched for.`)
+  if (parsed.shortPrefixes.length > 0) {
+    notes.push(
+      `A * needs at least two letters before it, so ${parsed.shortPrefixes.join(', ')} matched whole words only.`,
+    )
+  }
+  return notes.length > 0 ? notes.join(' ') : undefined
+}
+
 export default async function searchRoutes(app: FastifyInstance, options: { db: Db }) {
   app.get('/search', { config: { pageCacheQuery: ['q', 'page'] } }, async (request, reply) => {
     const { q, page } = searchQuerySchema.parse(request.query ?? {})
@@ -45,24 +62,19 @@ export default async function searchRoutes(app: FastifyInstance, options: { db: 
     const results = parsed.match
       ? searchPosts(options.db, parsed.match, new Date(), { limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
       : { hits: [], total: 0 }
-    const totalPages = Math.max(1, Math.ceil(results.total / PER_PAGE))
-    const notice = parsed.truncated
-      ? `Your search was long, so only its first ${MAX_QUERY_LENGTH} characters were used.`
-      : query && !parsed.match
-        ? 'Type a word or two to search for; punctuation on its own matches nothing.'
-        : undefined
+    const totalPages = Math.min(MAX_SEARCH_PAGE, Math.max(1, Math.ceil(results.total / PER_PAGE)))
+    const notice = describeLimits(query, parsed)
     const countLabel =
       results.total === 0
         ? `No posts match “${shown}”.`
         : `${results.total} ${results.total === 1 ? 'post matches' : 'posts match'} “${shown}”.`
     return reply.page('blog/search', {
-      ...locals,
       searchQuery: shown,
-      meta: app.meta(locals.site, {
+      meta: {
         title: shown ? `Search: ${shown}` : 'Search',
         path: '/search',
         noindex: true,
-      }),
+      },
       query: shown,
       notice,
       countLabel,

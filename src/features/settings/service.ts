@@ -1,6 +1,7 @@
 // Owns the site settings: their schema, defaults, and reading/writing the settings table.
 
 import { z } from 'zod'
+import { memoizeUntilChange } from '../../db/change-watch.ts'
 import type { Db } from '../../db/client.ts'
 import { settings as settingsTable } from '../../db/schema.ts'
 import { isValidTimeZone } from '../../lib/dates.ts'
@@ -79,11 +80,26 @@ function withDefaultHtml(input: SettingsInput): Settings {
 
 let renderedDefaults: Settings | undefined
 
+const cachedReaders = new WeakMap<Db, () => Settings>()
+
 /**
- * Reads the settings. Keys that are missing, or whose stored value no longer fits the schema,
- * fall back to their defaults, so a bad row can never take the site down.
+ * The settings, read from the table only when the database has changed since the last read
+ * (every page needs them; the table rarely changes). Exact as the page cache is, never stale.
  */
 export function getSettings(db: Db): Settings {
+  let read = cachedReaders.get(db)
+  if (!read) {
+    read = memoizeUntilChange(db, () => readSettings(db))
+    cachedReaders.set(db, read)
+  }
+  return read()
+}
+
+/**
+ * Reads the settings table. Keys that are missing, or whose stored value no longer fits the
+ * schema, fall back to their defaults, so a bad row can never take the site down.
+ */
+function readSettings(db: Db): Settings {
   renderedDefaults ??= withDefaultHtml(DEFAULT_SETTINGS)
   const rows = db.select({ key: settingsTable.key, value: settingsTable.value }).from(settingsTable).all()
   if (rows.length === 0) return renderedDefaults
@@ -105,7 +121,7 @@ export function getSettings(db: Db): Settings {
       result[key] = parsed
     }
   }
-  return result as unknown as Settings
+  return Object.freeze(result) as unknown as Settings
 }
 
 /** Validates and stores the given settings, rendering their Markdown once, here. */

@@ -1,4 +1,4 @@
-// Checks password-guessing limits through the sign-in form: an IP cap, a per-account delay that ends, restarts and recovery.
+// Checks password-guessing limits through the sign-in form: an IP cap that parallel guesses cannot pass, a per-account delay for wrong passwords only, restarts and recovery.
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import argon2 from 'argon2'
@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../src/app.ts'
 import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.ts'
 import { SESSION_COOKIE } from '../../../src/features/auth/sessions.ts'
-import { clearAllFailures } from '../../../src/features/auth/throttle.ts'
+import { clearAllFailures, MAX_FAILURES_PER_IP } from '../../../src/features/auth/throttle.ts'
 import { createUser, setPassword } from '../../../src/features/auth/users.ts'
 import { browser, cookiesFrom, formErrorIn, signInWithForm, TEST_PASSWORD } from '../../helpers/admin.ts'
 import { createTestApp, createTestDb, testConfig } from '../../helpers/app.ts'
@@ -66,63 +66,100 @@ test('five failures from one address make the sixth attempt wait, even with the 
   assert.equal(verifies(), 1, 'the counter sees the verification an allowed attempt makes')
 })
 
-test("a stranger's failures from many addresses slow the account down with a growing delay, never a lock", async (t) => {
+/** A wrong guess at the author's password from `ip`. */
+const guess = (app: FastifyInstance, ip: string, n: number) =>
+  browser(app, { remoteAddress: ip }).post('/admin/login', { email: AUTHOR, password: `guess number ${n}` })
+
+const sessions = (db: Db): number =>
+  db.$client.prepare('select count(*) from sessions').pluck().get() as number
+
+test("strangers' wrong guesses from many addresses make further wrong guesses wait, with a growing delay, never a lock", async (t) => {
   const { app, db } = await withAuthor(t)
-  for (let i = 1; i <= 3; i++) {
-    const res = await browser(app, { remoteAddress: `198.51.100.${i}` }).post('/admin/login', {
-      email: AUTHOR,
-      password: `guess number ${i}`,
-    })
-    assert.equal(res.statusCode, 401)
-  }
-  // The author's own address has no failures, yet the account asks them to wait a little.
-  const author = browser(app, { remoteAddress: '203.0.113.9' })
+  for (let i = 1; i <= 3; i++) assert.equal((await guess(app, `198.51.100.${i}`, i)).statusCode, 401)
   const verifies = countVerifies(t)
-  const first = await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })
+  // The next wrong guess is checked, counted, and told to wait.
+  const first = await guess(app, '198.51.100.4', 4)
   assert.equal(first.statusCode, 429)
-  assert.equal(verifies(), 0)
+  assert.equal(verifies(), 1, 'the password is checked before the account delay applies')
+  assert.match(String(first.headers['content-type']), /^text\/html/)
   const firstWait = Number(first.headers['retry-after'])
-  assert.ok(firstWait >= 1 && firstWait <= 5, `Retry-After ${firstWait}`)
+  assert.ok(firstWait >= 1 && firstWait <= 10, `Retry-After ${firstWait}`)
   const message = formErrorIn(first.body) ?? ''
   assert.match(message, /for this account/)
   assert.match(message, /set-password/)
   assert.doesNotMatch(message, /your network/)
-  assert.equal(failures(db), 3)
+  assert.equal(failures(db), 4, 'a wrong guess during the delay still counts')
 
-  // After the wait, one more wrong guess is allowed, and the next delay is longer.
+  // After the wait, a wrong guess is simply wrong again, and the next delay is longer.
   letTimePass(db, (firstWait + 1) * 1000)
-  const fourth = await browser(app, { remoteAddress: '198.51.100.4' }).post('/admin/login', {
-    email: AUTHOR,
-    password: 'guess number 4',
-  })
-  assert.equal(fourth.statusCode, 401)
-  assert.equal(verifies(), 1)
-  const second = await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })
+  assert.equal((await guess(app, '198.51.100.5', 5)).statusCode, 401)
+  const second = await guess(app, '198.51.100.6', 6)
   assert.equal(second.statusCode, 429)
   const secondWait = Number(second.headers['retry-after'])
   assert.ok(secondWait > firstWait, `${secondWait} > ${firstWait}`)
 
-  // However many guesses a stranger makes, the delay stays short enough to wait out.
+  // However many guesses strangers make, the delay stays short enough to wait out.
   const insert = db.$client.prepare('insert into login_failures (ip, email, at) values (?, ?, ?)')
   for (let i = 0; i < 40; i++) insert.run(`192.0.2.${i}`, AUTHOR, Date.now())
-  const longest = await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })
+  const longest = await guess(app, '198.51.100.7', 7)
   assert.equal(longest.statusCode, 429)
   assert.ok(Number(longest.headers['retry-after']) <= 5 * 60)
-
   letTimePass(db, 5 * 60 * 1000 + 1000)
-  const inside = await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })
-  assert.equal(inside.statusCode, 303)
-  assert.equal(inside.headers.location, '/admin')
-  // Signing in lifts the account's delay: the next wrong guess is simply wrong, and the author gets in again.
-  const after = await browser(app, { remoteAddress: '198.51.100.5' }).post('/admin/login', {
-    email: AUTHOR,
-    password: 'guess number 5',
-  })
-  assert.equal(after.statusCode, 401)
-  assert.equal(
-    (await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })).statusCode,
-    303,
+  assert.equal((await guess(app, '198.51.100.8', 8)).statusCode, 401)
+})
+
+test('the author with the right password gets straight in while strangers keep the account delay going', async (t) => {
+  const { app, db } = await withAuthor(t)
+  for (let i = 1; i <= 6; i++) await guess(app, `198.51.100.${i}`, i)
+  assert.equal((await guess(app, '198.51.100.7', 7)).statusCode, 429, 'the account delay is on')
+
+  const { visitor, res } = await signInWithForm(app, AUTHOR, TEST_PASSWORD, { remoteAddress: '203.0.113.9' })
+  assert.equal(res.statusCode, 303)
+  assert.equal(res.headers.location, '/admin')
+  assert.ok(cookiesFrom(res.headers['set-cookie'])[SESSION_COOKIE], 'a session cookie')
+  assert.equal(sessions(db), 1)
+  assert.equal((await visitor.get('/admin')).statusCode, 200)
+
+  // Strangers spending guesses at the very moment she signs in change nothing for her.
+  const [author, ...strangers] = await Promise.all([
+    signInWithForm(app, AUTHOR, TEST_PASSWORD, { remoteAddress: '203.0.113.9' }),
+    ...Array.from({ length: 4 }, (_, i) => guess(app, `198.51.100.${20 + i}`, 20 + i)),
+  ])
+  assert.equal(author?.res.statusCode, 303)
+  assert.ok(cookiesFrom(author?.res.headers['set-cookie'])[SESSION_COOKIE])
+  for (const stranger of strangers)
+    assert.ok([401, 429].includes(stranger.statusCode), String(stranger.statusCode))
+  assert.equal(sessions(db), 2)
+})
+
+test('thirty wrong passwords sent at once from one address have at most five checked; the rest wait with Retry-After', async (t) => {
+  const { app, db } = await withAuthor(t)
+  const verifies = countVerifies(t)
+  const stranger = browser(app, { remoteAddress: STRANGER })
+  const csrf = await stranger.csrfFrom('/admin/login')
+  const responses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      stranger.send({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          email: `parallel${i}@example.com`,
+          password: 'a parallel guess',
+          _csrf: csrf,
+        }).toString(),
+      }),
+    ),
   )
+  const statuses = responses.map((r) => r.statusCode)
+  assert.equal(statuses.filter((s) => s === 401).length, MAX_FAILURES_PER_IP, String(statuses))
+  assert.equal(statuses.filter((s) => s === 429).length, 30 - MAX_FAILURES_PER_IP, String(statuses))
+  assert.equal(verifies(), MAX_FAILURES_PER_IP, 'passwords actually checked')
+  for (const res of responses.filter((r) => r.statusCode === 429)) {
+    assert.ok(Number(res.headers['retry-after']) > 0)
+    assert.match(formErrorIn(res.body) ?? '', /from your network/)
+  }
+  assert.equal(failures(db), MAX_FAILURES_PER_IP)
 })
 
 test('failed sign-ins are remembered across a restart', async (t) => {
@@ -154,23 +191,14 @@ test('failed sign-ins are remembered across a restart', async (t) => {
 
 test('setting a new password from the shell lifts the account delay', async (t) => {
   const { app, db, user } = await withAuthor(t)
-  for (let i = 1; i <= 4; i++) {
-    await browser(app, { remoteAddress: `198.51.100.${i}` }).post('/admin/login', {
-      email: AUTHOR,
-      password: `guess number ${i}`,
-    })
-  }
-  const author = browser(app, { remoteAddress: '203.0.113.9' })
-  assert.equal(
-    (await author.post('/admin/login', { email: AUTHOR, password: TEST_PASSWORD })).statusCode,
-    429,
-  )
+  for (let i = 1; i <= 4; i++) await guess(app, `198.51.100.${i}`, i)
+  assert.equal((await guess(app, '203.0.113.9', 5)).statusCode, 429)
   // What `npm run cli -- set-password` does.
   await setPassword(db, user.id, 'a fresh password from the shell')
   assert.equal(failures(db), 0)
-  const res = await author.post('/admin/login', {
-    email: AUTHOR,
-    password: 'a fresh password from the shell',
+  assert.equal((await guess(app, '203.0.113.9', 6)).statusCode, 401, 'a wrong guess is just wrong again')
+  const { res } = await signInWithForm(app, AUTHOR, 'a fresh password from the shell', {
+    remoteAddress: '203.0.113.9',
   })
   assert.equal(res.statusCode, 303)
 })

@@ -200,7 +200,8 @@ test('a genuine form from this site passes the same checks', async (t) => {
     {},
   ]
   for (const headers of headerSets) {
-    // A wrong current password: past the CSRF checks, the form itself answers 422 and saves nothing.
+    // Two different new passwords: past the CSRF checks, the form itself answers 422 and saves
+    // nothing (a wrong current password would soon be throttled instead).
     const res = await author.send({
       method: 'POST',
       url: '/admin/account/password',
@@ -209,7 +210,7 @@ test('a genuine form from this site passes the same checks', async (t) => {
         _csrf: csrf,
         current_password: 'not the password',
         new_password: 'a new password 1',
-        confirm_password: 'a new password 1',
+        confirm_password: 'a new password 2',
       }),
     })
     assert.equal(res.statusCode, 422, JSON.stringify(headers))

@@ -1,12 +1,16 @@
-// Checks sign-in throttling: a cap per IP, a growing delay per account that always ends, and the ways to clear both.
+// Checks password throttling: a cap per IP taken before hashing, a growing delay per account for wrong passwords only, and the ways to clear both.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Db } from '../../../src/db/client.ts'
 import {
-  checkLoginThrottle,
+  type Attempt,
+  checkPassword,
   clearAllFailures,
   MAX_FAILURES_PER_IP,
   recordLoginFailure,
   recordSignIn,
+  releaseAttempt,
+  reserveAttempt,
   WINDOW_MS,
 } from '../../../src/features/auth/throttle.ts'
 import { createUser } from '../../../src/features/auth/users.ts'
@@ -15,84 +19,132 @@ import { createTestDb } from '../../helpers/app.ts'
 const T0 = new Date('2025-03-01T12:00:00Z')
 const at = (ms: number) => new Date(T0.getTime() + ms)
 const SECOND = 1000
-const MINUTE = 60 * SECOND
+const AUTHOR = 'author@example.com'
 
-test('five failures from one IP block its sixth attempt for the rest of the hour, whatever the email', (t) => {
+const failures = (db: Db): number =>
+  db.$client.prepare('select count(*) from login_failures').pluck().get() as number
+
+/** A check at a fixed moment whose password is `right` or not. */
+const checkAt = (db: Db, ip: string, email: string, ms: number, right: boolean) =>
+  checkPassword(
+    db,
+    { ip, email },
+    async () => right,
+    () => at(ms),
+  )
+
+test('five failures from one IP block its sixth attempt for the rest of the hour, whatever the email', async (t) => {
   const { db } = createTestDb(t)
   assert.equal(MAX_FAILURES_PER_IP, 5)
   for (let i = 0; i < 5; i++) {
-    assert.equal(
-      checkLoginThrottle(db, '198.51.100.1', `guess${i}@example.com`, at(i * SECOND)).allowed,
-      true,
-    )
-    recordLoginFailure(db, '198.51.100.1', `guess${i}@example.com`, at(i * SECOND))
+    const check = await checkAt(db, '198.51.100.1', `guess${i}@example.com`, i * SECOND, false)
+    assert.equal(check.outcome, 'wrong')
   }
-  const verdict = checkLoginThrottle(db, '198.51.100.1', 'author@example.com', at(10 * SECOND))
-  assert.equal(verdict.allowed, false)
+  const verdict = reserveAttempt(db, { ip: '198.51.100.1', email: AUTHOR }, at(10 * SECOND))
   assert.ok(!verdict.allowed && verdict.reason === 'ip')
   // The oldest failure leaves the window an hour after it happened.
   assert.ok(!verdict.allowed && verdict.retryAfterSeconds === (WINDOW_MS - 10 * SECOND) / 1000)
-  // Another address is not affected.
-  assert.equal(checkLoginThrottle(db, '198.51.100.2', 'someone@example.com', at(10 * SECOND)).allowed, true)
-  // Once the oldest failure is more than an hour old, the IP may try again.
-  assert.equal(checkLoginThrottle(db, '198.51.100.1', 'x@example.com', at(WINDOW_MS + 1)).allowed, true)
+  // Even the right password from that address is not checked.
+  let verified = false
+  const right = await checkPassword(
+    db,
+    { ip: '198.51.100.1', email: AUTHOR },
+    async () => {
+      verified = true
+      return true
+    },
+    () => at(10 * SECOND),
+  )
+  assert.equal(right.outcome, 'throttled')
+  assert.equal(verified, false)
+  assert.equal(failures(db), 5, 'a refused attempt is not counted again')
+  // Another address is not affected, and once the oldest failure is an hour old the IP may try again.
+  assert.equal(
+    (await checkAt(db, '198.51.100.2', 'someone@example.com', 10 * SECOND, true)).outcome,
+    'correct',
+  )
+  assert.ok(reserveAttempt(db, { ip: '198.51.100.1', email: 'x@example.com' }, at(WINDOW_MS + 1)).allowed)
 })
 
-test('an account gets a growing delay after three failures, capped at five minutes, and never a lock', (t) => {
+test('an attempt holds its place in the IP count from before hashing, and gives it back when the password is right', (t) => {
   const { db } = createTestDb(t)
-  const email = 'author@example.com'
+  const who = { ip: '198.51.100.1', email: AUTHOR }
+  const held: Attempt[] = []
+  for (let i = 0; i < 5; i++) {
+    const reservation = reserveAttempt(db, who, T0)
+    assert.ok(reservation.allowed, `attempt ${i + 1}`)
+    if (reservation.allowed) held.push(reservation.attempt)
+  }
+  // Five checks in flight and none settled: the sixth is already refused.
+  assert.equal(reserveAttempt(db, who, T0).allowed, false)
+  const first = held[0]
+  if (first) releaseAttempt(db, first)
+  assert.equal(reserveAttempt(db, who, T0).allowed, true)
+})
+
+test('a wrong password after three failures gets a growing wait, capped at five minutes; the right one never waits', async (t) => {
+  const { db } = createTestDb(t)
   let now = 0
-  for (let i = 0; i < 3; i++) {
-    assert.equal(checkLoginThrottle(db, `203.0.113.${i}`, email, at(now)).allowed, true)
-    recordLoginFailure(db, `203.0.113.${i}`, email, at(now))
-  }
+  // Spread over many addresses, as a stranger with a botnet would, so only the account rule applies.
+  let ip = 0
+  const next = () => `203.0.113.${ip++}`
+  for (let i = 0; i < 3; i++) assert.equal((await checkAt(db, next(), AUTHOR, now, false)).outcome, 'wrong')
   const waits: number[] = []
-  for (let failures = 3; failures < 12; failures++) {
-    const verdict = checkLoginThrottle(db, '192.0.2.50', email, at(now))
-    assert.equal(verdict.allowed, false, `after ${failures} failures`)
-    if (verdict.allowed) return
-    assert.equal(verdict.reason, 'account')
-    waits.push(verdict.retryAfterSeconds)
-    // After waiting out the delay the account may try again: a delay, not a lock.
-    now += verdict.retryAfterSeconds * SECOND
-    assert.equal(checkLoginThrottle(db, '192.0.2.50', email, at(now)).allowed, true)
-    // Spread over many addresses, as a stranger with a botnet would, so only the account rule applies.
-    recordLoginFailure(db, `203.0.113.${failures + 10}`, email, at(now))
+  for (let round = 0; round < 9; round++) {
+    // Inside the delay: the right password is let in, a wrong one is told to wait.
+    assert.equal((await checkAt(db, next(), AUTHOR, now, true)).outcome, 'correct')
+    const early = await checkAt(db, next(), AUTHOR, now, false)
+    assert.ok(early.outcome === 'throttled' && early.reason === 'account', `round ${round}`)
+    waits.push(early.retryAfterSeconds)
+    // After waiting as told, a wrong password is simply wrong (and counted), not throttled.
+    now += early.retryAfterSeconds * SECOND
+    assert.equal((await checkAt(db, next(), AUTHOR, now, false)).outcome, 'wrong', `round ${round}`)
   }
-  assert.deepEqual(waits.slice(0, 4), [5, 10, 20, 40])
+  assert.deepEqual(waits.slice(0, 3), [10, 40, 160])
   for (let i = 1; i < waits.length; i++) assert.ok((waits[i] ?? 0) >= (waits[i - 1] ?? 0))
   assert.equal(Math.max(...waits), 5 * 60)
 })
 
-test('the account delay forgets failures older than an hour', (t) => {
+test('a wrong password during the account delay is counted against its IP and the account', async (t) => {
   const { db } = createTestDb(t)
-  for (let i = 0; i < 6; i++) recordLoginFailure(db, `203.0.113.${i}`, 'author@example.com', at(i * SECOND))
-  assert.equal(checkLoginThrottle(db, '192.0.2.1', 'author@example.com', at(30 * SECOND)).allowed, false)
-  assert.equal(
-    checkLoginThrottle(db, '192.0.2.1', 'author@example.com', at(WINDOW_MS + 6 * SECOND)).allowed,
-    true,
-  )
+  for (let i = 0; i < 3; i++) recordLoginFailure(db, `203.0.113.${i}`, AUTHOR, at(0))
+  for (let i = 0; i < 5; i++) {
+    const check = await checkAt(db, '198.51.100.7', AUTHOR, SECOND, false)
+    assert.ok(check.outcome === 'throttled' && check.reason === 'account')
+  }
+  assert.equal(failures(db), 8)
+  const sixth = await checkAt(db, '198.51.100.7', AUTHOR, SECOND, true)
+  assert.ok(sixth.outcome === 'throttled' && sixth.reason === 'ip', 'no free guesses while the account waits')
 })
 
-test('checking the throttle only reads', (t) => {
+test('the account delay forgets failures older than an hour', async (t) => {
   const { db } = createTestDb(t)
-  recordLoginFailure(db, '198.51.100.1', 'a@example.com', T0)
-  const before = db.$client.prepare('select total_changes()').pluck().get()
-  for (let i = 0; i < 10; i++) checkLoginThrottle(db, '198.51.100.1', 'a@example.com', at(i * MINUTE))
-  assert.equal(db.$client.prepare('select total_changes()').pluck().get(), before)
+  for (let i = 0; i < 6; i++) recordLoginFailure(db, `203.0.113.${i}`, AUTHOR, at(i * SECOND))
+  assert.equal((await checkAt(db, '192.0.2.1', AUTHOR, 30 * SECOND, false)).outcome, 'throttled')
+  assert.equal((await checkAt(db, '192.0.2.2', AUTHOR, WINDOW_MS + 40 * SECOND, false)).outcome, 'wrong')
+})
+
+test('a check that cannot run (the server is busy) gives its attempt back', async (t) => {
+  const { db } = createTestDb(t)
+  await assert.rejects(
+    checkPassword(db, { ip: '198.51.100.1', email: AUTHOR }, async () => {
+      throw new Error('busy')
+    }),
+  )
+  assert.equal(failures(db), 0)
 })
 
 test("a successful sign-in lifts the account's delay but leaves every IP's count; clearing all failures lifts IP blocks", async (t) => {
   const { db } = createTestDb(t)
-  await createUser(db, { name: 'Sam', email: 'author@example.com', password: 'correct horse battery staple' })
-  for (let i = 0; i < 5; i++) recordLoginFailure(db, '198.51.100.1', 'author@example.com', at(i))
+  await createUser(db, { name: 'Sam', email: AUTHOR, password: 'correct horse battery staple' })
+  for (let i = 0; i < 5; i++) recordLoginFailure(db, '198.51.100.1', AUTHOR, at(i))
   for (let i = 0; i < 5; i++) recordLoginFailure(db, '198.51.100.2', `other${i}@example.com`, at(i))
-  recordSignIn(db, 'author@example.com', at(10))
-  assert.equal(checkLoginThrottle(db, '192.0.2.1', 'author@example.com', at(SECOND)).allowed, true)
+  assert.equal((await checkAt(db, '192.0.2.1', AUTHOR, SECOND, false)).outcome, 'throttled')
+  recordSignIn(db, AUTHOR, at(10))
+  assert.equal((await checkAt(db, '192.0.2.2', AUTHOR, SECOND, false)).outcome, 'wrong')
   // The attacker's IP is still blocked: the author's success did not wipe its failures.
-  assert.equal(checkLoginThrottle(db, '198.51.100.1', 'x@example.com', at(SECOND)).allowed, false)
-  assert.equal(checkLoginThrottle(db, '198.51.100.2', 'x@example.com', at(SECOND)).allowed, false)
-  assert.equal(clearAllFailures(db), 10)
-  assert.equal(checkLoginThrottle(db, '198.51.100.2', 'x@example.com', at(SECOND)).allowed, true)
-  assert.equal(clearAllFailures(db), 0)
+  assert.equal(reserveAttempt(db, { ip: '198.51.100.1', email: 'x@example.com' }, at(SECOND)).allowed, false)
+  assert.equal(reserveAttempt(db, { ip: '198.51.100.2', email: 'x@example.com' }, at(SECOND)).allowed, false)
+  assert.equal(clearAllFailures(db), 12)
+  assert.equal(reserveAttempt(db, { ip: '198.51.100.2', email: 'x@example.com' }, at(SECOND)).allowed, true)
 })

@@ -27,7 +27,7 @@ for (const contentType of [
   })
 }
 
-test('a JSON body without a token is refused and stores nothing', async (t) => {
+test('a JSON body is refused with an HTML 415 and stores nothing: no route reads JSON', async (t) => {
   const { app, db } = await createTestApp(t)
   const visitor = contactVisitor(app, db)
   await visitor.openForm()
@@ -37,7 +37,8 @@ test('a JSON body without a token is refused and stores nothing', async (t) => {
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify({ ...GOOD_MESSAGE, ts: signedTimestamp(db) }),
   })
-  assert.equal(res.statusCode, 403)
+  assert.equal(res.statusCode, 415)
+  assert.match(String(res.headers['content-type']), /^text\/html/)
   assert.deepEqual(storedMessages(db), [])
 })
 
@@ -64,7 +65,7 @@ for (const [what, payload] of [
   })
 }
 
-test('a JSON body with a valid token but fields that are not strings gets a 422, not a 500', async (t) => {
+test('a JSON body with a valid token and fields that are not strings gets a 415, not a 500', async (t) => {
   const { app, db } = await createTestApp(t)
   const visitor = contactVisitor(app, db)
   const { csrf } = await visitor.openForm()
@@ -81,7 +82,7 @@ test('a JSON body with a valid token but fields that are not strings gets a 422,
       message: { toString: 'x' },
     }),
   })
-  assert.equal(res.statusCode, 422)
+  assert.equal(res.statusCode, 415)
   assert.deepEqual(storedMessages(db), [])
 })
 

@@ -5,22 +5,19 @@ import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import sharp from 'sharp'
 import { savePage } from '../../../src/features/content/pages.ts'
+import { parseVariants, storedNameStem } from '../../../src/features/media/files.ts'
+import { MAX_UPLOAD_BYTES, MediaInputError } from '../../../src/features/media/pipeline.ts'
+import { fileNameFromSrc, markdownFor } from '../../../src/features/media/render.ts'
 import {
   createImageResolver,
   deleteMedia,
-  fileNameFromSrc,
   findMedia,
   listMedia,
-  MAX_UPLOAD_BYTES,
-  MediaInputError,
-  markdownFor,
-  mediaUsage,
-  parseVariants,
   saveUpload,
-  storedNameStem,
   updateAlt,
 } from '../../../src/features/media/service.ts'
 import { UNSUPPORTED_TYPE_MESSAGE } from '../../../src/features/media/sniff.ts'
+import { mediaUsage, mediaUsageFor } from '../../../src/features/media/usage.ts'
 import { saveSettings } from '../../../src/features/settings/service.ts'
 import { createTestDb } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
@@ -262,7 +259,7 @@ test('usage lists the posts, pages and settings whose Markdown mentions the imag
     buffer: await picture('jpeg', 600, 400),
     originalName: 'x.jpg',
   })
-  assert.equal(mediaUsage(db, row.fileName).total, 0)
+  assert.equal(mediaUsage(db, row).total, 0)
 
   const post = createPost(db, { title: 'Meet the team', bodyMd: `Hello.\n\n${markdownFor(row)}` })
   createPost(db, {
@@ -280,13 +277,59 @@ test('usage lists the posts, pages and settings whose Markdown mentions the imag
   const variant = parseVariants(row.variants)[0]?.fileName
   saveSettings(db, { introMd: `Hi! ![](/media/${variant})` })
 
-  const usage = mediaUsage(db, row.fileName)
+  const usage = mediaUsage(db, row)
   assert.equal(usage.total, 4)
   assert.deepEqual(usage.posts.map((p) => p.title).sort(), ['Draft with it', 'Meet the team'])
   assert.ok(usage.posts.some((p) => p.editUrl === `/admin/posts/${post.id}`))
   assert.deepEqual(usage.pages, [{ title: 'About', editUrl: `/admin/pages/${pageId}` }])
   assert.deepEqual(usage.settings, [{ title: 'Settings: home intro', editUrl: '/admin/settings' }])
-  assert.equal(mediaUsage(db, other.fileName).total, 1)
+  assert.equal(mediaUsage(db, other).total, 1)
+})
+
+test('usage for a page of images reads the posts and pages in one query, with the same answers as one image at a time', async (t) => {
+  const { db, mediaDir } = setUp(t)
+  const rows = []
+  for (const [i, format] of (['png', 'jpeg', 'webp'] as const).entries())
+    rows.push(
+      await saveUpload(db, mediaDir, {
+        buffer: await picture(format, 500 + i, 300),
+        originalName: `${i}.img`,
+      }),
+    )
+  const [first, second, third] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]]
+  createPost(db, { title: 'Both', bodyMd: `${markdownFor(first)}\n\n${markdownFor(second)}` })
+  createPost(db, {
+    title: 'Copy only',
+    quoteMd: `![](/media/${parseVariants(second.variants)[0]?.fileName})`,
+  })
+  for (let i = 0; i < 20; i += 1) createPost(db, { title: `Filler ${i}`, bodyMd: 'No pictures here.' })
+  savePage(db, { title: 'Gallery', bodyMd: markdownFor(third), status: 'published' })
+
+  const one = new Map(rows.map((row) => [row.id, mediaUsage(db, row)]))
+  const statements: string[] = []
+  const prepare = db.$client.prepare.bind(db.$client)
+  t.mock.method(db.$client, 'prepare', (source: string) => {
+    statements.push(source)
+    return prepare(source)
+  })
+  const all = mediaUsageFor(db, rows)
+  assert.equal(statements.filter((s) => /"posts"|"pages"/.test(s)).length, 1, statements.join('\n'))
+  assert.deepEqual(all, one)
+  assert.deepEqual(
+    all.get(first.id)?.posts.map((p) => p.title),
+    ['Both'],
+  )
+  assert.deepEqual(
+    all
+      .get(second.id)
+      ?.posts.map((p) => p.title)
+      .sort(),
+    ['Both', 'Copy only'],
+  )
+  assert.deepEqual(
+    all.get(third.id)?.pages.map((p) => p.title),
+    ['Gallery'],
+  )
 })
 
 test('deleting an image removes its row and every one of its files', async (t) => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { searchPosts } from '../../../src/features/search/queries.ts'
-import { MAX_QUERY_LENGTH, parseSearchQuery } from '../../../src/features/search/query.ts'
+import { MAX_QUERY_LENGTH, MAX_TERMS, parseSearchQuery } from '../../../src/features/search/query.ts'
 import { createTestDb } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
 
@@ -48,7 +48,16 @@ test('a 5,000-character query is cut short and says so', () => {
 test('a query with many words is bounded', () => {
   const parsed = parseSearchQuery(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '))
   assert.ok(parsed.match !== null)
-  assert.ok(parsed.match.split(' ').length <= 12, parsed.match)
+  assert.ok(parsed.match.split(' ').length <= MAX_TERMS, parsed.match)
+  assert.ok(parsed.droppedTerms > 0)
+  assert.equal(parseSearchQuery('a b c d e f g h i j').droppedTerms, 10 - MAX_TERMS)
+})
+
+test('a one-letter prefix is searched as a whole word and reported, longer ones stay prefixes', () => {
+  const parsed = parseSearchQuery('a* op* é*')
+  assert.equal(parsed.match, '"a" "op"* "é"')
+  assert.deepEqual(parsed.shortPrefixes, ['a', 'é'])
+  assert.deepEqual(parseSearchQuery('optim*').shortPrefixes, [])
 })
 
 test('no input, however hostile, makes the FTS5 query fail', (t) => {

@@ -1,0 +1,36 @@
+// Owns how library images appear in pages and Markdown: their URLs, srcset and the snippet authors paste.
+import type { Media } from '../../db/schema.ts'
+import type { ImageInfo } from '../../lib/markdown.ts'
+import { parseVariants } from './files.ts'
+
+/** Matches the public site's content column: full width on a phone, 46rem from 48rem up. */
+export const IMAGE_SIZES = '(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)'
+
+export const mediaUrl = (fileName: string): string => `/media/${encodeURIComponent(fileName)}`
+
+/** `![alt](/media/file)`, with the characters that would end the alt text escaped. */
+export function markdownFor(row: Pick<Media, 'alt' | 'fileName'>): string {
+  const alt = row.alt.replace(/[\\[\]]/g, '\\$&')
+  return `![${alt}](${mediaUrl(row.fileName)})`
+}
+
+export function imageInfo(row: Pick<Media, 'width' | 'height' | 'variants'>): ImageInfo {
+  const variants = parseVariants(row.variants)
+  const srcset = variants.map((v) => `${mediaUrl(v.fileName)} ${v.width}w`).join(', ')
+  return srcset
+    ? { width: row.width, height: row.height, srcset, sizes: IMAGE_SIZES }
+    : { width: row.width, height: row.height }
+}
+
+const MEDIA_SRC = /^(?:https?:\/\/[^/?#]+)?\/media\/([^/?#]+)(?:[?#].*)?$/i
+
+/** The stored file name an image `src` points at, or undefined when it is not one of Folio's. */
+export function fileNameFromSrc(src: string): string | undefined {
+  const match = MEDIA_SRC.exec(src.trim())
+  if (!match?.[1]) return undefined
+  try {
+    return decodeURIComponent(match[1])
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,62 @@
+// Checks /media/: only the image types Folio writes are served, with their own type and nosniff; anything else is a 404.
+import assert from 'node:assert/strict'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import sharp from 'sharp'
+import { createTestApp } from '../helpers/app.ts'
+
+const SCRIPT = '<html><script>alert(document.cookie)</script></html>'
+
+test('an image Folio writes is served with its image type, nosniff and a long cache', async (t) => {
+  const { app, config } = await createTestApp(t)
+  mkdirSync(config.mediaDir, { recursive: true })
+  const formats = {
+    jpg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    gif: 'image/gif',
+    avif: 'image/avif',
+  }
+  for (const [extension, type] of Object.entries(formats)) {
+    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
+      .toFormat(extension === 'jpg' ? 'jpeg' : (extension as 'png'))
+      .toBuffer()
+    writeFileSync(join(config.mediaDir, `abc123-photo.${extension}`), bytes)
+
+    const res = await app.inject(`/media/abc123-photo.${extension}`)
+
+    assert.equal(res.statusCode, 200, extension)
+    assert.equal(res.headers['content-type'], type)
+    assert.equal(res.headers['x-content-type-options'], 'nosniff')
+    assert.match(String(res.headers['cache-control']), /immutable/)
+  }
+})
+
+test('a page, a script, an SVG or a file without an image extension in MEDIA_DIR is a 404, never served', async (t) => {
+  const { app, config } = await createTestApp(t)
+  mkdirSync(config.mediaDir, { recursive: true })
+  const planted = [
+    'x.html',
+    'x.htm',
+    'x.svg',
+    'x.js',
+    'x.xml',
+    'x.txt',
+    'x.jpeg',
+    'X.JPG',
+    'x.jpg.html',
+    'noextension',
+    '.hidden.jpg',
+  ]
+  for (const name of planted) writeFileSync(join(config.mediaDir, name), SCRIPT)
+
+  for (const name of planted) {
+    for (const url of [`/media/${name}`, `/media/${encodeURIComponent(name)}`]) {
+      const res = await app.inject(url)
+      assert.equal(res.statusCode, 404, url)
+      assert.match(String(res.headers['content-type']), /^text\/html/, url)
+      assert.ok(!res.body.includes('alert(document.cookie)'), `${url} does not serve the planted file`)
+    }
+  }
+})

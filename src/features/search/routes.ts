@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { formatDate } from '../../lib/dates.ts'
 import { escapeHtml } from '../../lib/html.ts'
+import { replaceControlCharacters } from '../../lib/text.ts'
 import { postUrl, searchUrl } from '../../lib/urls.ts'
 import { searchPosts } from './queries.ts'
 import { MAX_QUERY_LENGTH, MAX_TERMS, type ParsedQuery, parseSearchQuery } from './query.ts'
@@ -29,13 +30,6 @@ export function markedToHtml(marked: string): string {
 
 const stripMarkers = (marked: string): string => marked.replaceAll(MARK_START, '').replaceAll(MARK_END, '')
 
-/** Control characters become spaces: they can only be noise in a search box. */
-const withoutControlCharacters = (text: string): string =>
-  Array.from(text, (ch) => {
-    const code = ch.charCodeAt(0)
-    return code < 32 || code === 127 ? ' ' : ch
-  }).join('')
-
 /** Tells the visitor what part of their input was not searched as typed, so a cut never goes unnoticed. */
 function describeLimits(query: string, parsed: ParsedQuery): string | undefined {
   if (query && !parsed.match)
@@ -55,7 +49,7 @@ function describeLimits(query: string, parsed: ParsedQuery): string | undefined 
 export default async function searchRoutes(app: FastifyInstance, options: { db: Db }) {
   app.get('/search', { config: { pageCacheQuery: ['q', 'page'] } }, async (request, reply) => {
     const { q, page } = searchQuerySchema.parse(request.query ?? {})
-    const query = withoutControlCharacters(q).trim()
+    const query = replaceControlCharacters(q).trim()
     const locals = reply.siteLocals()
     const parsed = parseSearchQuery(query)
     const shown = query.slice(0, MAX_QUERY_LENGTH)

@@ -18,6 +18,7 @@ import { describeExport, ExportFolderError, exportSite } from './features/backup
 import { describeImport, ImportFolderError, importSite } from './features/backup/import.ts'
 import { seedDemoContent } from './features/seed/demo.ts'
 import { promptSecret } from './lib/prompt.ts'
+import { plural } from './lib/text.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -144,7 +145,7 @@ async function run(argv: string[]): Promise<number> {
       try {
         migrateDatabase(db)
         const cleared = clearAllFailures(db)
-        console.log(`Cleared ${cleared} failed sign-in${cleared === 1 ? '' : 's'}; nobody is throttled now.`)
+        console.log(`Cleared ${plural(cleared, 'failed sign-in')}; nobody is throttled now.`)
       } finally {
         closeDatabase(db)
       }

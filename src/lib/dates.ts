@@ -1,18 +1,64 @@
-// Owns how dates are shown to people and machines.
+// Owns how dates are shown to people and machines, and how a wall-clock time in the site's timezone
+// becomes an instant. Intl formatters are costly to build, so each shape is built once and kept.
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone)
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone })
-    formatters.set(timeZone, formatter)
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`
+  let found = formatters.get(key)
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale, options)
+    formatters.set(key, found)
   }
-  return formatter
+  return found
 }
 
 /** "27 November 2026" in the site's timezone. */
 export function formatDate(date: Date, timeZone = 'UTC'): string {
-  return formatterFor(timeZone).format(date)
+  return formatter('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(date)
+}
+
+/** "1 March 2026, 14:30" in `timeZone`, for lists and the editor. */
+export function formatDateTime(date: Date, timeZone: string): string {
+  return formatter('en-GB', {
+    timeZone,
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(date)
+}
+
+/** "4 Dec 2026, 09:30" for a dense list, or "Friday 4 December 2026, 09:30 CET" where there is room. */
+export function formatMessageTime(date: Date, timeZone: string, kind: 'short' | 'long'): string {
+  return formatter(
+    'en-GB',
+    kind === 'short'
+      ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }
+      : {
+          weekday: 'long',
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZoneName: 'short',
+          timeZone,
+        },
+  ).format(date)
+}
+
+/** "2026-12-04": the date where `timeZone` is, for file names. */
+export const dateStamp = (timeZone: string, now = new Date()): string =>
+  formatter('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(now)
+
+/** "Europe/Paris (GMT+1)": the zone's name and its offset right now, shown beside the date field. */
+export function timeZoneLabel(timeZone: string, at = new Date()): string {
+  const offset = formatter('en-US', { timeZone, timeZoneName: 'shortOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value
+  return offset && timeZone !== 'UTC' ? `${timeZone} (${offset})` : timeZone
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
@@ -22,4 +68,84 @@ export function isValidTimeZone(timeZone: string): boolean {
   } catch {
     return false
   }
+}
+
+// Date-time conversion. An <input type="datetime-local"> has no timezone: its value is a wall-clock
+// time, which Folio reads in the site's timezone (Settings → timezone), not the server's.
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/
+
+function wallClock(date: Date, timeZone: string): Record<string, number> {
+  const parts = formatter('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(date)
+  const result: Record<string, number> = {}
+  for (const part of parts) {
+    if (part.type !== 'literal') result[part.type] = Number(part.value)
+  }
+  return result
+}
+
+/** How far the wall clock in `timeZone` is ahead of UTC at the instant `ms`. */
+function offsetAt(ms: number, timeZone: string): number {
+  const p = wallClock(new Date(ms), timeZone)
+  const asUtc = Date.UTC(
+    p.year ?? 1970,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  )
+  return asUtc - Math.floor(ms / 1000) * 1000
+}
+
+/**
+ * "2026-03-01T14:30" read in `timeZone` → the instant. A time skipped by a daylight-saving change
+ * lands just after the gap, as a clock that springs forward would show it; undefined when not a date.
+ */
+export function fromLocalInput(value: string, timeZone: string): Date | undefined {
+  const m = LOCAL_DATE_TIME.exec(value)
+  if (!m) return undefined
+  const [year, month, day, hour, minute, second, fraction] = m
+    .slice(1)
+    .map((v, i) => (i === 6 ? Number((v ?? '0').padEnd(3, '0')) : Number(v ?? 0)))
+  const wall = Date.UTC(
+    year ?? 0,
+    (month ?? 1) - 1,
+    day ?? 1,
+    hour ?? 0,
+    minute ?? 0,
+    second ?? 0,
+    fraction ?? 0,
+  )
+  // Date.UTC rolls 31 February over into March: refuse instead of guessing.
+  const check = new Date(wall)
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() + 1 !== month ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    (year ?? 0) < 1970
+  )
+    return undefined
+  // The offset depends on the instant we are looking for: guess with the wall time, then correct once.
+  const guess = offsetAt(wall, timeZone)
+  const corrected = offsetAt(wall - guess, timeZone)
+  return new Date(wall - (corrected === guess ? guess : corrected))
+}
+
+/** The instant as an <input type="datetime-local"> value in `timeZone`, to the minute. */
+export function toLocalInput(date: Date | null | undefined, timeZone: string): string {
+  if (!date) return ''
+  const p = wallClock(date, timeZone)
+  const two = (n: number | undefined) => String(n ?? 0).padStart(2, '0')
+  return `${String(p.year ?? 0).padStart(4, '0')}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`
 }

@@ -1,10 +1,11 @@
 // Owns writing a file size for people: "512 bytes", "5.2 KB", "14 MB".
+import { plural } from './text.ts'
 
 const UNITS = ['KB', 'MB', 'GB', 'TB'] as const
 
 /** Binary units, as file managers show them; one decimal below 10, where it still says something. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`
+  if (bytes < 1024) return plural(bytes, 'byte')
   let value = bytes / 1024
   let unit = 0
   while (value >= 1024 && unit < UNITS.length - 1) {

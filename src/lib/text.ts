@@ -36,3 +36,10 @@ export function toXmlText(text: string): string {
     .filter((ch) => isXmlCharacter(ch.codePointAt(0) ?? 0))
     .join('')
 }
+
+/** Whether any control character (line breaks included) is in `text`. */
+export const hasControlCharacters = (text: string): boolean =>
+  Array.from(text).some((ch) => isControl(ch.charCodeAt(0)))
+
+/** "1 post", "3 posts": a count with its noun; `many` for nouns that do not just take an s. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`

@@ -38,3 +38,10 @@ export function displayHost(url: string): string {
     return url
   }
 }
+
+/** Whether `value` is an absolute http: or https: URL, the only kinds a link field accepts. */
+export function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false
+  const { protocol } = new URL(value)
+  return protocol === 'http:' || protocol === 'https:'
+}

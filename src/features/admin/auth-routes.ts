@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { fieldErrors, formFields } from '../../lib/form-errors.ts'
 import { BusyError } from '../../lib/semaphore.ts'
+import { plural } from '../../lib/text.ts'
 import { loginSchema, passwordChangeSchema, setupSchema } from '../auth/forms.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import {
@@ -33,7 +34,7 @@ const BUSY = 'The server is busy. Try again in a few seconds.'
 function describeThrottle(check: PasswordCheck & { outcome: 'throttled' }, what: string): string {
   if (check.reason === 'ip') {
     const minutes = Math.ceil(check.retryAfterSeconds / 60)
-    return `Too many ${what} from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+    return `Too many ${what} from your network. Try again in ${plural(minutes, 'minute')}.`
   }
   return `Too many ${what} for this account. Wait ${check.retryAfterSeconds} seconds and try again. If you forgot your password, reset it with \`npm run cli -- set-password\`.`
 }

@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { Session, User } from '../../db/schema.ts'
 import { recordStorageFailure } from '../../db/storage-health.ts'
+import { hasControlCharacters } from '../../lib/text.ts'
 import { findSession, SESSION_COOKIE, touchSession } from '../auth/sessions.ts'
 import { countUnread } from '../contact/service.ts'
 import { getSettings } from '../settings/service.ts'
@@ -64,8 +65,7 @@ export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH) return '/admin'
   if (!/^\/admin(?:[/?#]|$)/.test(next)) return '/admin'
   // Checked before parsing: the URL parser turns `\` into `/` and silently drops tabs and newlines.
-  const hasControl = Array.from(next).some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)
-  if (next.includes('\\') || hasControl) return '/admin'
+  if (next.includes('\\') || hasControlCharacters(next)) return '/admin'
   const url = parseLocal(next)
   // The parser resolves `..` and `%2e%2e`, so look at the path it ends with, not the one given.
   if (!url || url.origin !== LOCAL || !/^\/admin(?:\/|$)/.test(url.pathname)) return '/admin'

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { Message, MessageFolder } from '../../db/schema.ts'
+import { dateStamp, formatMessageTime } from '../../lib/dates.ts'
 import { formFields } from '../../lib/form-errors.ts'
 import { applyInboxAction, type InboxAction, isInboxAction } from '../inbox/actions.ts'
 import { messagesCsv, messagesJson } from '../inbox/export.ts'
@@ -19,6 +20,7 @@ import {
 } from '../inbox/queries.ts'
 import { headerSafe } from '../mail/outbox.ts'
 import { getSettings } from '../settings/service.ts'
+import { parseId } from './params.ts'
 
 const FOLDER_LABELS: Record<MessageFolder, string> = { inbox: 'Inbox', archived: 'Archived', spam: 'Spam' }
 
@@ -52,9 +54,6 @@ const BULK_BUTTONS: Record<MessageFolder, { action: InboxAction; label: string }
 
 /** A form never selects more than a page of messages; this bounds a hand-made request. */
 const MAX_BULK_IDS = 500
-
-const parseId = (raw: unknown): number | undefined =>
-  typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined
 
 /** The repeated `ids` field, as distinct ids; anything that is not an id is dropped. */
 function idsFrom(body: unknown): number[] {
@@ -133,46 +132,15 @@ export function firstWords(text: string, words = 12, maxChars = 100): string {
   return cut ? `${line}…` : line
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-function formatter(kind: 'short' | 'long', timeZone: string): Intl.DateTimeFormat {
-  const key = `${kind} ${timeZone}`
-  let format = formatters.get(key)
-  if (!format) {
-    format = new Intl.DateTimeFormat(
-      'en-GB',
-      kind === 'short'
-        ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }
-        : {
-            weekday: 'long',
-            day: 'numeric',
-            month: 'long',
-            year: 'numeric',
-            hour: '2-digit',
-            minute: '2-digit',
-            timeZoneName: 'short',
-            timeZone,
-          },
-    )
-    formatters.set(key, format)
-  }
-  return format
-}
-
 /** A time as the author reads it (their timezone), as machines read it, and in UTC for a tooltip. */
 function timeView(date: Date, timeZone: string, kind: 'short' | 'long') {
   const iso = date.toISOString()
   return {
-    label: formatter(kind, timeZone).format(date),
+    label: formatMessageTime(date, timeZone, kind),
     iso,
     utc: `${iso.slice(0, 16).replace('T', ' ')} UTC`,
   }
 }
-
-/** Today's date where the author lives, for export file names. */
-const dateStamp = (timeZone: string, now = new Date()): string =>
-  new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(
-    now,
-  )
 
 /** A page title never grows with what a visitor typed. */
 const titleText = (text: string, max = 70): string => {

@@ -16,6 +16,7 @@ import { ACCEPTED_MIME_TYPES, IMAGE_TYPES } from '../media/sniff.ts'
 import { describeUsage, type MediaUsage, mediaUsage, mediaUsageFor } from '../media/usage.ts'
 import { getSettings } from '../settings/service.ts'
 import { requireUser } from './context.ts'
+import { parseId } from './params.ts'
 
 interface UploadedFile {
   readonly buffer: Buffer
@@ -76,9 +77,6 @@ function multipartProblem(error: FastifyError): { message: string; status: numbe
       }
   }
 }
-
-const parseId = (value: unknown): number | undefined =>
-  typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : undefined
 
 const detailUrl = (id: number): string => `/admin/media/${id}`
 

@@ -19,6 +19,7 @@ import {
 } from '../content/pages.ts'
 import { ContentInputError } from '../content/posts.ts'
 import { PAGE_LIMITS, pageFormSchema, toPageInput } from './pages-forms.ts'
+import { parseId } from './params.ts'
 
 /** What the editor's inputs show, keyed by form field name. */
 interface PageValues {
@@ -42,8 +43,6 @@ const SERVICE_FIELDS: Record<string, keyof PageValues> = {
 }
 
 const STATUS_LABELS: Record<string, string> = { draft: 'Draft', published: 'Published' }
-
-const parseId = (raw: string): number | undefined => (/^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined)
 
 /** The slug savePage starts from before making it unique; used to tell the author when it had to change. */
 const wantedSlug = (slug: string, title: string): string => slugify(slug.trim() || title.trim()) || 'untitled'

@@ -1,9 +1,11 @@
-// Owns the post editor's form: its zod schema, and converting its date-time field to and from the author's timezone.
+// Owns the post editor's form: its zod schema, the values it shows, and the list's filters.
 import { z } from 'zod'
 import { POST_KINDS, POST_STATUSES } from '../../db/schema.ts'
+import { fromLocalInput, toLocalInput } from '../../lib/dates.ts'
 import type { FieldErrors } from '../../lib/form-errors.ts'
 import { fieldErrors } from '../../lib/form-errors.ts'
 import { slugify } from '../../lib/slugs.ts'
+import { isHttpUrl } from '../../lib/urls.ts'
 import type { PostInput } from '../content/posts.ts'
 import type { PostState } from '../content/visibility.ts'
 import type { AdminPostFilters } from './posts-queries.ts'
@@ -81,17 +83,6 @@ const multiline = (max: number, message: string) =>
     .string()
     .max(max, message)
     .transform((v) => v.replace(/\r\n?/g, '\n'))
-
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
-  }
-}
 
 export function splitTags(value: string): string[] {
   return value
@@ -237,118 +228,6 @@ export type ParsedPostForm = { ok: true; input: PostInput } | { ok: false; error
 export function parsePostForm(values: PostFormValues, options: PostFormOptions): ParsedPostForm {
   const parsed = postFormSchema(options).safeParse(values)
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, errors: fieldErrors(parsed.error) }
-}
-
-// Date-time conversion. An <input type="datetime-local"> has no timezone: its value is a wall-clock
-// time, which Folio reads in the site's timezone (Settings → timezone), not the server's.
-
-const partsFormatters = new Map<string, Intl.DateTimeFormat>()
-
-function wallClock(date: Date, timeZone: string): Record<string, number> {
-  let formatter = partsFormatters.get(timeZone)
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-    partsFormatters.set(timeZone, formatter)
-  }
-  const result: Record<string, number> = {}
-  for (const part of formatter.formatToParts(date)) {
-    if (part.type !== 'literal') result[part.type] = Number(part.value)
-  }
-  return result
-}
-
-/** How far the wall clock in `timeZone` is ahead of UTC at the instant `ms`. */
-function offsetAt(ms: number, timeZone: string): number {
-  const p = wallClock(new Date(ms), timeZone)
-  const asUtc = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  )
-  return asUtc - Math.floor(ms / 1000) * 1000
-}
-
-/**
- * "2026-03-01T14:30" read in `timeZone` → the instant. A time skipped by a daylight-saving change
- * lands just after the gap, as a clock that springs forward would show it; undefined when not a date.
- */
-export function fromLocalInput(value: string, timeZone: string): Date | undefined {
-  const m = LOCAL_DATE_TIME.exec(value)
-  if (!m) return undefined
-  const [year, month, day, hour, minute, second, fraction] = m
-    .slice(1)
-    .map((v, i) => (i === 6 ? Number((v ?? '0').padEnd(3, '0')) : Number(v ?? 0)))
-  const wall = Date.UTC(
-    year ?? 0,
-    (month ?? 1) - 1,
-    day ?? 1,
-    hour ?? 0,
-    minute ?? 0,
-    second ?? 0,
-    fraction ?? 0,
-  )
-  // Date.UTC rolls 31 February over into March: refuse instead of guessing.
-  const check = new Date(wall)
-  if (
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() + 1 !== month ||
-    check.getUTCDate() !== day ||
-    check.getUTCHours() !== hour ||
-    (year ?? 0) < 1970
-  )
-    return undefined
-  // The offset depends on the instant we are looking for: guess with the wall time, then correct once.
-  const guess = offsetAt(wall, timeZone)
-  const corrected = offsetAt(wall - guess, timeZone)
-  return new Date(wall - (corrected === guess ? guess : corrected))
-}
-
-/** The instant as an <input type="datetime-local"> value in `timeZone`, to the minute. */
-export function toLocalInput(date: Date | null | undefined, timeZone: string): string {
-  if (!date) return ''
-  const p = wallClock(date, timeZone)
-  const two = (n: number | undefined) => String(n ?? 0).padStart(2, '0')
-  return `${String(p.year ?? 0).padStart(4, '0')}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`
-}
-
-const labelFormatters = new Map<string, Intl.DateTimeFormat>()
-
-/** "1 March 2026, 14:30" in `timeZone`, for lists and the editor. */
-export function formatDateTime(date: Date, timeZone: string): string {
-  let formatter = labelFormatters.get(timeZone)
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-    labelFormatters.set(timeZone, formatter)
-  }
-  return formatter.format(date)
-}
-
-/** "Europe/Paris (GMT+1)": the zone's name and its offset right now, shown beside the date field. */
-export function timeZoneLabel(timeZone: string, at = new Date()): string {
-  const offset = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value
-  return offset && timeZone !== 'UTC' ? `${timeZone} (${offset})` : timeZone
 }
 
 /** The first string of a query parameter that may be repeated or missing. */

@@ -1,7 +1,8 @@
 // Owns what the admin's posts list reads: every post whatever its status, filtered, searched and paged.
-import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PostKind, type PostStatus, posts, postTags, series, tags } from '../../db/schema.ts'
+import { tagsByPost } from '../content/tags.ts'
 import { isPostInState, type PostState, postState } from '../content/visibility.ts'
 
 export interface AdminPostFilters {
@@ -76,26 +77,15 @@ export function listAdminPosts(
     .limit(perPage)
     .offset((filters.page - 1) * perPage)
     .all()
-  const tagRows =
-    rows.length === 0
-      ? []
-      : db
-          .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
-          .from(postTags)
-          .innerJoin(tags, eq(tags.id, postTags.tagId))
-          .where(
-            inArray(
-              postTags.postId,
-              rows.map((r) => r.id),
-            ),
-          )
-          .orderBy(asc(tags.name))
-          .all()
+  const tagsOf = tagsByPost(
+    db,
+    rows.map((r) => r.id),
+  )
   return {
     items: rows.map((row) => ({
       ...row,
       shownStatus: postState(row, now),
-      tags: tagRows.filter((t) => t.postId === row.id).map(({ slug, name }) => ({ slug, name })),
+      tags: tagsOf.get(row.id) ?? [],
     })),
     page: filters.page,
     totalPages,

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { notSavedMessage, recordStorageFailure } from '../../db/storage-health.ts'
+import { formatDateTime, timeZoneLabel, toLocalInput } from '../../lib/dates.ts'
 import { type FieldErrors, formFields } from '../../lib/form-errors.ts'
-import { absoluteUrl, displayHost, postUrl } from '../../lib/urls.ts'
+import { absoluteUrl, displayHost, isHttpUrl, postUrl } from '../../lib/urls.ts'
 import { ContentInputError, deletePost, renderPostHtml, renderPostPreview } from '../content/posts.ts'
 import {
   changedFields,
@@ -19,17 +20,15 @@ import {
 } from '../content/revisions.ts'
 import { type PostState, postState } from '../content/visibility.ts'
 import { getSettings } from '../settings/service.ts'
+import { parseId } from './params.ts'
 import {
   EMPTY_POST_VALUES,
-  formatDateTime,
   POST_FIELD_LABELS,
   type PostField,
   type PostFormValues,
   parsePostForm,
   postFormValues,
   readPostFilters,
-  timeZoneLabel,
-  toLocalInput,
 } from './posts-forms.ts'
 import { type AdminPostFilters, listAdminPosts, listSeriesOptions, listTagOptions } from './posts-queries.ts'
 
@@ -62,12 +61,6 @@ const fieldOrder = (field: string): number => {
   return index === -1 ? FIELD_ORDER.length : index
 }
 
-/** A positive whole number from the URL, or undefined: "12abc", "0" and "1e3" are not ids. */
-function parseId(value: string): number | undefined {
-  if (!/^[1-9]\d{0,14}$/.test(value)) return undefined
-  return Number(value)
-}
-
 /** The list's URL with its filters, so paging keeps them. */
 function listUrl(filters: AdminPostFilters, page: number): string {
   const params = new URLSearchParams()
@@ -78,15 +71,6 @@ function listUrl(filters: AdminPostFilters, page: number): string {
   if (page > 1) params.set('page', String(page))
   const query = params.toString()
   return query ? `/admin/posts?${query}` : '/admin/posts'
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
-  }
 }
 
 /**

@@ -7,6 +7,7 @@
 // sit beside the exact row it is about. Rows with both halves empty are ignored.
 import { z } from 'zod'
 import { isValidTimeZone } from '../../lib/dates.ts'
+import { isHttpUrl } from '../../lib/urls.ts'
 import type { SettingsInput } from '../settings/service.ts'
 
 export const SOCIAL_ROWS = 12
@@ -41,8 +42,6 @@ function isLanguageTag(value: string): boolean {
     return false
   }
 }
-
-const isHttpUrl = (value: string): boolean => z.url({ protocol: /^https?$/ }).safeParse(value).success
 
 const socialShape: Record<string, z.ZodDefault<z.ZodString>> = {}
 for (let i = 0; i < SOCIAL_ROWS; i++) {

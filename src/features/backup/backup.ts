@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { syncPathSync } from '../../lib/durable-files.ts'
 import { formatBytes } from '../../lib/format-bytes.ts'
+import { plural } from '../../lib/text.ts'
 import { addCopies, copyMediaFolder, type MediaCopy } from './media-copy.ts'
 import {
   BackupError,
@@ -223,8 +224,6 @@ export function restoreBackup(options: RestoreOptions): RestoreResult {
   const media = existsSync(mediaFolder) ? copyMediaFolder(mediaFolder, options.mediaDir) : undefined
   return { ...summary, bytes: statSync(databasePath).size, previous, media, mediaFolder }
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 /** "Media: 12 files in backups/site.db.media/ (3 hard-linked, 9 already there)." */
 function describeMedia(copy: MediaCopy, folder: string): string {

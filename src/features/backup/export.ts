@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { asc } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { media, pages, posts } from '../../db/schema.ts'
+import { plural } from '../../lib/text.ts'
 import { fileNamesOf } from '../media/files.ts'
 import { toYaml } from './front-matter.ts'
 import {
@@ -153,8 +154,6 @@ function removeOthers(dir: string, keep: ReadonlySet<string>, owned: (name: stri
   }
   return removed.sort(byCodeUnit)
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 /** What `export` prints. */
 export function describeExport(result: ExportResult, dir: string): string {

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Db } from '../../db/client.ts'
+import { plural } from '../../lib/text.ts'
 import { importPages, importPosts, importSettings, type SettingsOutcome } from './import-content.ts'
 import type { ImportCounts, ImportProblem } from './import-files.ts'
 import { importMedia } from './import-media.ts'
@@ -47,8 +48,6 @@ export async function importSite(db: Db, dir: string, options: ImportOptions): P
   const postCounts = await importPosts(db, dir, now, problems)
   return { posts: postCounts, pages: pageCounts, media: mediaCounts, settings, problems }
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 const describeCounts = (c: ImportCounts): string =>
   `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`

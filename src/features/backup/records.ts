@@ -1,18 +1,10 @@
 // Owns the export folder's layout and what each of its files says: posts, pages, settings and the media index.
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import {
-  type Media,
-  type PageStatus,
-  type PostKind,
-  type PostStatus,
-  pages,
-  posts,
-  postTags,
-  tags,
-} from '../../db/schema.ts'
+import { type Media, type PageStatus, type PostKind, type PostStatus, pages, posts } from '../../db/schema.ts'
 import { htmlToText, truncateText } from '../../lib/markdown.ts'
 import { loadPostContent } from '../content/revisions.ts'
+import { tagNamesOf } from '../content/tags.ts'
 import { parseVariants } from '../media/files.ts'
 import { getSettings, type SettingsInput, settingsSchema } from '../settings/service.ts'
 import { formatFrontMatter, toYaml } from './front-matter.ts'
@@ -112,17 +104,6 @@ export function settingsFileText(settings: SettingsInput): string {
   return SETTINGS_HEADER + toYaml(ordered)
 }
 
-function tagNamesOf(db: Db, postId: number): string[] {
-  return db
-    .select({ name: tags.name })
-    .from(postTags)
-    .innerJoin(tags, eq(tags.id, postTags.tagId))
-    .where(eq(postTags.postId, postId))
-    .all()
-    .map((t) => t.name)
-    .sort(byCodeUnit)
-}
-
 /** One post as its file describes it, or undefined when no post has that slug. */
 export function readPostRecord(db: Db, slug: string): PostRecord | undefined {
   const row = db.select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get()
@@ -140,7 +121,7 @@ export function postRecordById(db: Db, id: number): PostRecord | undefined {
     status: content.status,
     publishedAt: content.publishedAt,
     updatedAt: content.updatedAt,
-    tags: tagNamesOf(db, id),
+    tags: tagNamesOf(db, id).sort(byCodeUnit),
     series: content.series || null,
     seriesPart: content.series ? content.seriesPart : null,
     linkUrl: content.linkUrl,

@@ -1,8 +1,11 @@
 // Owns the reading side's queries: only what a visitor may see, and only reads.
-import { and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
+import { type TagRef, tagsByPost } from '../content/tags.ts'
 import { isPublicPage, isPublicPost } from '../content/visibility.ts'
+
+export type { TagRef }
 
 const newestFirst = [desc(posts.publishedAt), desc(posts.id)]
 
@@ -22,11 +25,6 @@ const summaryColumns = {
   readingMinutes: posts.readingMinutes,
   seriesId: posts.seriesId,
   seriesPart: posts.seriesPart,
-}
-
-export interface TagRef {
-  readonly slug: string
-  readonly name: string
 }
 
 export interface SeriesRef {
@@ -51,24 +49,6 @@ export interface Page<T> {
   readonly page: number
   readonly totalPages: number
   readonly total: number
-}
-
-function tagsByPost(db: Db, ids: readonly number[]): Map<number, TagRef[]> {
-  const result = new Map<number, TagRef[]>()
-  if (ids.length === 0) return result
-  const rows = db
-    .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
-    .from(postTags)
-    .innerJoin(tags, eq(tags.id, postTags.tagId))
-    .where(inArray(postTags.postId, [...ids]))
-    .orderBy(asc(tags.name))
-    .all()
-  for (const row of rows) {
-    const list = result.get(row.postId) ?? []
-    list.push({ slug: row.slug, name: row.name })
-    result.set(row.postId, list)
-  }
-  return result
 }
 
 export interface SeriesPart {

@@ -1,6 +1,7 @@
 // Owns the reading site's HTML routes: home, post lists, posts, tags, series and pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../../db/client.ts'
+import { plural } from '../../lib/text.ts'
 import { listingPageUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import { pageQuerySchema } from './forms.ts'
 import {
@@ -78,7 +79,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         nextPath: nav.nextUrl,
       },
       heading: 'Writing',
-      lede: `Articles and links, newest first. ${result.total} ${result.total === 1 ? 'post' : 'posts'} so far.`,
+      lede: `Articles and links, newest first. ${plural(result.total, 'post')} so far.`,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
       pagination: nav,
     })
@@ -136,7 +137,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         nextPath: nav.nextUrl,
       },
       heading: `Posts tagged “${tag.name}”`,
-      lede: `${result.total} ${result.total === 1 ? 'post' : 'posts'}.`,
+      lede: `${plural(result.total, 'post')}.`,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
       pagination: nav,
     })
@@ -154,7 +155,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         path: seriesUrl(found.slug),
       },
       heading: found.title,
-      lede: `A series in ${found.parts.length} ${found.parts.length === 1 ? 'part' : 'parts'}, best read in order.`,
+      lede: `A series in ${plural(found.parts.length, 'part')}, best read in order.`,
       descriptionHtml: found.descriptionHtml,
       ordered: true,
       posts: found.parts.map((p) => toPostCard(p, locals.site)),

@@ -1,4 +1,5 @@
 // Owns the contact form's spam score: no third party, no puzzle for humans, and nothing is ever dropped.
+import { plural } from '../../lib/text.ts'
 
 export interface SpamSignals {
   /** What the hidden honeypot field held; people never see it, so anything there is a bot. */
@@ -68,7 +69,7 @@ export function scoreMessage(input: SpamInput, signals: SpamSignals): SpamVerdic
   const text = `${input.subject}\n${input.body}`.toLowerCase()
   const links = text.match(URL_PATTERN)?.length ?? 0
   if (links >= 3) add(3, `${links} links`)
-  else if (links > 0) add(1, links === 1 ? '1 link' : `${links} links`)
+  else if (links > 0) add(1, plural(links, 'link'))
   if (/\bhttps?:\/\/|\bwww\./i.test(input.name)) add(4, 'a link in the name')
   const phrases = PHRASES.filter((p) => text.includes(p))
   if (phrases.length > 0) add(2 * phrases.length, `spam phrases: ${phrases.slice(0, 5).join(', ')}`)

@@ -20,6 +20,7 @@ import {
 import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
 import { renderBodyInWorker, renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+import { isHttpUrl } from '../../lib/urls.ts'
 import { createImageResolver } from '../media/service.ts'
 
 export interface PostInput {
@@ -54,15 +55,6 @@ export class ContentInputError extends Error {
 }
 
 const META_DESCRIPTION_LENGTH = 160
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
-  }
-}
 
 function upsertTags(tx: Db, names: readonly string[]): number[] {
   const ids = new Set<number>()

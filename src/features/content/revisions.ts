@@ -1,18 +1,11 @@
 // Owns post revisions: a copy of every save, comparing one with the post, restoring it, and the line diff.
-import { asc, desc, eq } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import {
-  type PostKind,
-  type PostStatus,
-  postRevisions,
-  posts,
-  postTags,
-  series,
-  tags,
-} from '../../db/schema.ts'
+import { type PostKind, type PostStatus, postRevisions, posts, series } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import { htmlToText, truncateText } from '../../lib/markdown.ts'
 import { type PostHtml, type PostInput, savePost } from './posts.ts'
+import { tagNamesOf } from './tags.ts'
 
 /** The parts of a post the author edits, in the shape a revision stores them. */
 export interface PostContent {
@@ -68,14 +61,7 @@ export function loadPostContent(db: Db, postId: number): EditablePost | undefine
     .where(eq(posts.id, postId))
     .get()
   if (!row) return undefined
-  const tagNames = db
-    .select({ name: tags.name })
-    .from(postTags)
-    .innerJoin(tags, eq(tags.id, postTags.tagId))
-    .where(eq(postTags.postId, postId))
-    .orderBy(asc(tags.name))
-    .all()
-    .map((t) => t.name)
+  const tagNames = tagNamesOf(db, postId)
   // A description savePost derived is shown as empty, so it keeps following the text.
   const derived = truncateText(htmlToText(row.excerptHtml) || htmlToText(row.bodyHtml), DERIVED_META_LENGTH)
   return {

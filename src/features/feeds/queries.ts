@@ -1,7 +1,8 @@
 // Owns what the feeds read: the latest public posts with their full content.
-import { desc, eq, inArray } from 'drizzle-orm'
+import { desc } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { posts, postTags, tags } from '../../db/schema.ts'
+import { posts } from '../../db/schema.ts'
+import { tagsByPost } from '../content/tags.ts'
 import { isPublicPost } from '../content/visibility.ts'
 
 export const FEED_SIZE = 20
@@ -39,23 +40,13 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit)
     .all()
-  const tagRows =
-    rows.length === 0
-      ? []
-      : db
-          .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
-          .from(postTags)
-          .innerJoin(tags, eq(tags.id, postTags.tagId))
-          .where(
-            inArray(
-              postTags.postId,
-              rows.map((r) => r.id),
-            ),
-          )
-          .all()
+  const tagsOf = tagsByPost(
+    db,
+    rows.map((r) => r.id),
+  )
   return rows.map((row) => ({
     ...row,
     publishedAt: row.publishedAt as Date,
-    tags: tagRows.filter((t) => t.postId === row.id).map(({ slug, name }) => ({ slug, name })),
+    tags: tagsOf.get(row.id) ?? [],
   }))
 }

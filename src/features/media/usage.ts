@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Media, pages, posts } from '../../db/schema.ts'
+import { plural } from '../../lib/text.ts'
 import { getSettings } from '../settings/service.ts'
 import { fileNamesOf } from './files.ts'
 
@@ -86,8 +87,6 @@ export function mediaUsageFor(db: Db, rows: readonly UsageSubject[]): Map<number
 export function mediaUsage(db: Db, row: UsageSubject): MediaUsage {
   return mediaUsageFor(db, [row]).get(row.id) as MediaUsage
 }
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 
 /** "2 posts and 1 page", for warnings. */
 export function describeUsage(usage: MediaUsage): string {

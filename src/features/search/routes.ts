@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { formatDate } from '../../lib/dates.ts'
 import { escapeHtml } from '../../lib/html.ts'
-import { replaceControlCharacters } from '../../lib/text.ts'
+import { plural, replaceControlCharacters } from '../../lib/text.ts'
 import { postUrl, searchUrl } from '../../lib/urls.ts'
 import { searchPosts } from './queries.ts'
 import { MAX_QUERY_LENGTH, MAX_TERMS, type ParsedQuery, parseSearchQuery } from './query.ts'
@@ -61,7 +61,7 @@ export default async function searchRoutes(app: FastifyInstance, options: { db: 
     const countLabel =
       results.total === 0
         ? `No posts match “${shown}”.`
-        : `${results.total} ${results.total === 1 ? 'post matches' : 'posts match'} “${shown}”.`
+        : `${plural(results.total, 'post matches', 'posts match')} “${shown}”.`
     return reply.page('blog/search', {
       searchQuery: shown,
       meta: {

@@ -1,8 +1,8 @@
 // Checks the admin's posts screens: the list and its filters, the editor, its validation, scheduling, renames, deleting and preview.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { fromLocalInput, toLocalInput } from '../../../src/features/admin/posts-forms.ts'
 import { saveSettings } from '../../../src/features/settings/service.ts'
+import { fromLocalInput, toLocalInput } from '../../../src/lib/dates.ts'
 import { signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { createPost, DAY, fromNow } from '../../helpers/fixtures.ts'

@@ -24,8 +24,8 @@ const schema = z.object({
   MEDIA_DIR: z.string().min(1, 'expected a directory path').default('./data/media'),
   SITE_URL: z
     .url({ protocol: /^https?$/, message: 'expected an absolute http:// or https:// URL' })
-    .default('http://localhost:3000')
-    .transform((v) => v.replace(/\/+$/, '')),
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
     .default('development'),
@@ -75,13 +75,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(lines.join('\n'))
   }
   const c = parsed.data
+  // Unset, the site is wherever this process listens, so links printed and built match the port.
+  const siteUrl = c.SITE_URL ?? `http://localhost:${c.PORT}`
   return Object.freeze({
     port: c.PORT,
     host: c.HOST,
     databasePath: c.DATABASE_PATH,
     mediaDir: c.MEDIA_DIR,
-    siteUrl: c.SITE_URL,
-    secureCookies: c.SITE_URL.startsWith('https:'),
+    siteUrl,
+    secureCookies: siteUrl.startsWith('https:'),
     nodeEnv: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
     trustProxy: c.TRUST_PROXY,

@@ -22,6 +22,14 @@ test('an empty environment gives the documented defaults', () => {
   assert.equal(config.notifyEmail, undefined)
 })
 
+test('without SITE_URL, absolute URLs use the port Folio listens on', () => {
+  assert.equal(loadConfig({ PORT: '4250' }).siteUrl, 'http://localhost:4250')
+  assert.equal(
+    loadConfig({ PORT: '4250', SITE_URL: 'https://blog.example.com/' }).siteUrl,
+    'https://blog.example.com',
+  )
+})
+
 test('the configuration cannot be changed after loading', () => {
   const config = loadConfig({})
   assert.ok(Object.isFrozen(config))

@@ -20,7 +20,7 @@ import mailWorker from './features/mail/worker.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import { getSettings } from './features/settings/service.ts'
-import { pageUrl } from './lib/urls.ts'
+import { pageUrl, urlForLog } from './lib/urls.ts'
 import errorPages, {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -52,22 +52,35 @@ export interface BuildOptions {
   readonly fastify?: FastifyServerOptions
 }
 
+/** Folio's log: never a cookie, a password or a link's secret; readable lines in a development terminal. */
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    // Never log what could carry a session or a password.
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+    // Nor a link's secret: setup, confirm, unsubscribe and reset tokens ride in the query string.
+    serializers: {
+      req: (request: { method: string; url: string; id?: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: urlForLog(request.url),
+      }),
+    },
+    // Someone running `npm start` in a terminal reads lines, not JSON.
+    ...(config.nodeEnv === 'development' && process.stdout.isTTY
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { ignore: 'pid,hostname,reqId', translateTime: 'HH:MM:ss' },
+          },
+        }
+      : {}),
+  }
+}
+
 export async function buildApp({ config, db, fastify }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Never log what could carry a session or a password.
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-      // Someone running `npm start` in a terminal reads lines, not JSON.
-      ...(config.nodeEnv === 'development' && process.stdout.isTTY
-        ? {
-            transport: {
-              target: 'pino-pretty',
-              options: { ignore: 'pid,hostname,reqId', translateTime: 'HH:MM:ss' },
-            },
-          }
-        : {}),
-    },
+    logger: loggerOptions(config),
     // One line per request, written in onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
     // A hop count, never `true`: Fastify would then believe the client-written left-most address.
@@ -97,7 +110,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: urlForLog(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

@@ -45,3 +45,21 @@ export function isHttpUrl(value: string): boolean {
   const { protocol } = new URL(value)
   return protocol === 'http:' || protocol === 'https:'
 }
+
+/** Query parameters whose values are secrets (setup, confirm, unsubscribe, reset links). */
+const SECRET_PARAMETER = /^(?:token|.*_token)$/i
+
+/** The request URL as a log line may show it: a secret's value is replaced, never written down. */
+export function urlForLog(url: string): string {
+  const query = url.indexOf('?')
+  if (query === -1) return url
+  const params = new URLSearchParams(url.slice(query + 1))
+  let secret = false
+  for (const name of new Set(params.keys())) {
+    if (SECRET_PARAMETER.test(name)) {
+      params.set(name, 'REDACTED')
+      secret = true
+    }
+  }
+  return secret ? `${url.slice(0, query)}?${params.toString()}` : url
+}

@@ -78,8 +78,9 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         prevPath: nav.prevUrl,
         nextPath: nav.nextUrl,
       },
-      heading: 'Writing',
+      heading: page > 1 ? `Writing, page ${page} of ${result.totalPages}` : 'Writing',
       lede: `Articles and links, newest first. ${plural(result.total, 'post')} so far.`,
+      topicsLink: true,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
       pagination: nav,
     })
@@ -136,7 +137,11 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         prevPath: nav.prevUrl,
         nextPath: nav.nextUrl,
       },
-      heading: `Posts tagged “${tag.name}”`,
+      heading:
+        page > 1
+          ? `Posts tagged “${tag.name}”, page ${page} of ${result.totalPages}`
+          : `Posts tagged “${tag.name}”`,
+      topicsLink: true,
       lede: `${plural(result.total, 'post')}.`,
       posts: result.items.map((p) => toPostCard(p, locals.site)),
       pagination: nav,

@@ -2,6 +2,7 @@
 # Folio's image: build with dev dependencies, run with production dependencies only, as a non-root user.
 
 # Node's current LTS line on Debian slim; better-sqlite3 is compiled for this exact Node in the build stage.
+# Any Node that package.json's engines accepts runs Folio; CI tests on Node 20.
 ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build

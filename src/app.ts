@@ -11,12 +11,14 @@ import { loadOrCreateSecret } from './features/auth/secrets.ts'
 import { listNavPages } from './features/blog/queries.ts'
 import { pageMeta } from './features/blog/render.ts'
 import blogRoutes from './features/blog/routes.ts'
+import cardRoutes from './features/cards/routes.ts'
 import contactRoutes from './features/contact/routes.ts'
 import { nextScheduledAfter } from './features/content/visibility.ts'
 import { FEED_PATHS } from './features/feeds/build.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import mailWorker from './features/mail/worker.ts'
+import { STORED_NAME } from './features/media/files.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import { getSettings } from './features/settings/service.ts'
@@ -136,7 +138,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(httpCache)
   pageCache.capture(app)
   await app.register(staticAssets, { dir: STATIC_DIR })
-  await app.register(media, { dir: config.mediaDir })
+  await app.register(media, { dir: config.mediaDir, storedName: STORED_NAME })
   await app.register(views, { cache: config.nodeEnv !== 'development' })
   const navPages = memoizeUntilChange(db, () =>
     listNavPages(db).map((p) => ({ title: p.title, url: pageUrl(p.slug) })),
@@ -155,6 +157,8 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(adminRoutes, { db, config })
   // Outside the page cache: the form carries a per-visitor CSRF token.
   await app.register(contactRoutes, { db, config })
+  // Outside the page cache too: cards are images served from disk with their own long cache.
+  await app.register(cardRoutes, { db, config })
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
   await app.register(async function publicSite(site) {

@@ -1,7 +1,7 @@
 // Owns the operator's commands: `npm run cli -- <command>`.
-import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from './config.ts'
-import { closeDatabase, openDatabase } from './db/client.ts'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { type Config, ConfigError, loadConfig } from './config.ts'
+import { closeDatabase, type Db, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { emailSchema, newPasswordSchema } from './features/auth/forms.ts'
 import { clearAllFailures } from './features/auth/throttle.ts'
@@ -53,6 +53,32 @@ async function readNewPassword(): Promise<string> {
   return password
 }
 
+/** Opens and migrates the database, runs `work` on it, and closes it whatever happens. */
+async function withDatabase<T>(config: Config, work: (db: Db) => T | Promise<T>): Promise<T> {
+  const db = openDatabase(config.databasePath)
+  try {
+    migrateDatabase(db)
+    return await work(db)
+  } finally {
+    closeDatabase(db)
+  }
+}
+
+/** A command's flags and the one file or folder it acts on; `example` shows how when that is missing. */
+function parseTarget<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  example: string,
+) {
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true } as const)
+  const [target, ...extra] = positionals
+  if (!target || extra.length > 0) throw new UsageError(example)
+  return { values, target }
+}
+
+/** Errors whose message already tells the operator what to do: printed as they are, exit code 1. */
+const OPERATOR_ERRORS = [ConfigError, UsageError, BackupError, ExportFolderError, ImportFolderError]
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -63,12 +89,7 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'migrate': {
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-      } finally {
-        closeDatabase(db)
-      }
+      await withDatabase(config, () => {})
       console.log(`Database ${config.databasePath} is up to date.`)
       return 0
     }
@@ -82,18 +103,14 @@ async function run(argv: string[]): Promise<number> {
       if (!Number.isInteger(posts) || posts < 1 || posts > 1_000_000) {
         throw new UsageError(`--posts must be a whole number between 1 and 1000000, not "${values.posts}".`)
       }
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
+      await withDatabase(config, (db) => {
         const started = performance.now()
         const result = seedDemoContent(db, { posts })
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
         console.log(
           `Seeded ${result.posts} posts, ${result.pages} pages, ${result.series} series and ${result.tags} tags into ${config.databasePath} in ${seconds}s.`,
         )
-      } finally {
-        closeDatabase(db)
-      }
+      })
       return 0
     }
     case 'create-user': {
@@ -108,137 +125,87 @@ async function run(argv: string[]): Promise<number> {
       const name = (values.name ?? '').trim()
       if (!name) throw new UsageError('--name is required, like --name "Sam Rivera".')
       const password = await readNewPassword()
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-        const user = await createUser(db, { email: email.data, name, password })
-        console.log(`Created the account for ${user.email}. Sign in at ${config.siteUrl}/admin/login`)
-      } catch (err) {
-        if (err instanceof EmailTakenError)
-          throw new UsageError(`${err.message} Use set-password to change its password.`)
-        throw err
-      } finally {
-        closeDatabase(db)
-      }
+      await withDatabase(config, async (db) => {
+        try {
+          const user = await createUser(db, { email: email.data, name, password })
+          console.log(`Created the account for ${user.email}. Sign in at ${config.siteUrl}/admin/login`)
+        } catch (err) {
+          if (err instanceof EmailTakenError)
+            throw new UsageError(`${err.message} Use set-password to change its password.`)
+          throw err
+        }
+      })
       return 0
     }
     case 'set-password': {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } }, strict: true })
       if (!values.email) throw new UsageError('--email is required, like --email you@example.com.')
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-        const user = findUserByEmail(db, values.email)
-        if (!user) throw new UsageError(`There is no account for ${values.email}.`)
+      const email = values.email
+      await withDatabase(config, async (db) => {
+        const user = findUserByEmail(db, email)
+        if (!user) throw new UsageError(`There is no account for ${email}.`)
         const password = await readNewPassword()
         await setPassword(db, user.id, password)
         console.log(
           `New password set for ${user.email}. Every session was signed out and failed sign-ins were cleared.`,
         )
-      } finally {
-        closeDatabase(db)
-      }
+      })
       return 0
     }
     case 'unlock': {
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-        const cleared = clearAllFailures(db)
-        console.log(`Cleared ${plural(cleared, 'failed sign-in')}; nobody is throttled now.`)
-      } finally {
-        closeDatabase(db)
-      }
+      const cleared = await withDatabase(config, clearAllFailures)
+      console.log(`Cleared ${plural(cleared, 'failed sign-in')}; nobody is throttled now.`)
       return 0
     }
     case 'backup': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        options: { force: { type: 'boolean', default: false } },
-        allowPositionals: true,
-        strict: true,
+      const { values, target: file } = parseTarget(
+        rest,
+        { force: { type: 'boolean', default: false } },
+        'Name one backup file, like: npm run cli -- backup backups/folio.db',
+      )
+      const result = await backupDatabase({
+        databasePath: config.databasePath,
+        mediaDir: config.mediaDir,
+        file,
+        force: values.force,
       })
-      const [file, ...extra] = positionals
-      if (!file || extra.length > 0)
-        throw new UsageError('Name one backup file, like: npm run cli -- backup backups/folio.db')
-      try {
-        const result = await backupDatabase({
-          databasePath: config.databasePath,
-          mediaDir: config.mediaDir,
-          file,
-          force: values.force,
-        })
-        console.log(describeBackup(result, file))
-      } catch (err) {
-        if (err instanceof BackupError) throw new UsageError(err.message)
-        throw err
-      }
+      console.log(describeBackup(result, file))
       return 0
     }
     case 'restore': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        options: { yes: { type: 'boolean', default: false } },
-        allowPositionals: true,
-        strict: true,
-      })
-      const [file, ...extra] = positionals
-      if (!file || extra.length > 0)
-        throw new UsageError('Name one backup file, like: npm run cli -- restore backups/folio.db --yes')
+      const { values, target: file } = parseTarget(
+        rest,
+        { yes: { type: 'boolean', default: false } },
+        'Name one backup file, like: npm run cli -- restore backups/folio.db --yes',
+      )
       const options = { file, databasePath: config.databasePath, mediaDir: config.mediaDir }
       // Whether the server is running cannot be known for sure from here, so the operator confirms.
       if (!values.yes) {
         console.log(restoreSteps(options))
         return 1
       }
-      try {
-        console.log(describeRestore(restoreBackup(options), options))
-      } catch (err) {
-        if (err instanceof BackupError) throw new UsageError(err.message)
-        throw err
-      }
+      console.log(describeRestore(restoreBackup(options), options))
       return 0
     }
     case 'export': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        options: { force: { type: 'boolean', default: false } },
-        allowPositionals: true,
-        strict: true,
-      })
-      const [dir, ...extra] = positionals
-      if (!dir || extra.length > 0) throw new UsageError('Name one folder, like: npm run cli -- export site/')
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-        const result = exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force })
-        console.log(describeExport(result, dir))
-      } catch (err) {
-        if (err instanceof ExportFolderError) throw new UsageError(err.message)
-        throw err
-      } finally {
-        closeDatabase(db)
-      }
+      const { values, target: dir } = parseTarget(
+        rest,
+        { force: { type: 'boolean', default: false } },
+        'Name one folder, like: npm run cli -- export site/',
+      )
+      const result = await withDatabase(config, (db) =>
+        exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force }),
+      )
+      console.log(describeExport(result, dir))
       return 0
     }
     case 'import': {
-      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true })
-      const [dir, ...extra] = positionals
-      if (!dir || extra.length > 0) throw new UsageError('Name one folder, like: npm run cli -- import site/')
-      const db = openDatabase(config.databasePath)
-      try {
-        migrateDatabase(db)
-        const result = await importSite(db, dir, { mediaDir: config.mediaDir })
-        const report = describeImport(result, dir)
-        console.log(report.out)
-        if (report.err) console.error(report.err)
-        return result.problems.length > 0 ? 1 : 0
-      } catch (err) {
-        if (err instanceof ImportFolderError) throw new UsageError(err.message)
-        throw err
-      } finally {
-        closeDatabase(db)
-      }
+      const { target: dir } = parseTarget(rest, {}, 'Name one folder, like: npm run cli -- import site/')
+      const result = await withDatabase(config, (db) => importSite(db, dir, { mediaDir: config.mediaDir }))
+      const report = describeImport(result, dir)
+      console.log(report.out)
+      if (report.err) console.error(report.err)
+      return result.problems.length > 0 ? 1 : 0
     }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)
@@ -255,7 +222,7 @@ try {
       'Unexpected extra argument. Passwords are never given on the command line: they are read from stdin or a prompt.',
     )
     process.exitCode = 1
-  } else if (err instanceof ConfigError || err instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+  } else if (OPERATOR_ERRORS.some((kind) => err instanceof kind) || code?.startsWith('ERR_PARSE_ARGS')) {
     console.error((err as Error).message)
     process.exitCode = 1
   } else {

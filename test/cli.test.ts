@@ -1,6 +1,5 @@
 // Checks the operator's account commands: create-user, set-password and unlock, with the password only ever on stdin.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { type TestContext, test } from 'node:test'
 import { buildApp } from '../src/app.ts'
 import type { Db } from '../src/db/client.ts'
@@ -9,48 +8,18 @@ import { createSession } from '../src/features/auth/sessions.ts'
 import { recordLoginFailure } from '../src/features/auth/throttle.ts'
 import { createUser } from '../src/features/auth/users.ts'
 import { browser } from './helpers/admin.ts'
-import { createTestDb, testConfig } from './helpers/app.ts'
+import { createTestDb, rowCount, testConfig } from './helpers/app.ts'
+import { type CliResult, runCliAsync } from './helpers/processes.ts'
 
 const PASSWORD = 'a password typed into the shell'
 
-interface CliResult {
-  readonly status: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/**
- * Runs `npm run cli -- …` as the operator would, with `input` piped to stdin. Asynchronous (not
- * spawnSync) so that independent cases run side by side: each start of the CLI takes a second or two.
- */
-function cli(dir: string, args: string[], input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: `${import.meta.dirname}/..`,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? dir,
-        DATABASE_PATH: `${dir}/folio.db`,
-        MEDIA_DIR: `${dir}/media`,
-        SITE_URL: 'https://blog.example.com',
-        LOG_LEVEL: 'silent',
-        NODE_ENV: 'test',
-      },
-      timeout: 30_000,
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-    child.stdin.end(input)
-  })
-}
+/** Runs `npm run cli -- …` as the operator would, on the database in `dir`, with `input` piped to stdin. */
+const cli = (dir: string, args: string[], input = ''): Promise<CliResult> =>
+  runCliAsync(
+    args,
+    { DATABASE_PATH: `${dir}/folio.db`, MEDIA_DIR: `${dir}/media`, SITE_URL: 'https://blog.example.com' },
+    input,
+  )
 
 function assertNoSecret(result: CliResult, ...secrets: string[]) {
   for (const secret of secrets) {
@@ -60,8 +29,6 @@ function assertNoSecret(result: CliResult, ...secrets: string[]) {
 }
 
 const users = (db: Db) => db.$client.prepare('select email, name from users').all()
-const count = (db: Db, table: string) =>
-  db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number
 
 test('create-user makes an account from the password on stdin, and the author can sign in with it', async (t: TestContext) => {
   const { db, dir } = createTestDb(t)
@@ -91,7 +58,7 @@ test('create-user makes an account from the password on stdin, and the author ca
   assert.equal(again.status, 1)
   assert.match(again.stderr, /already exists/)
   assert.match(again.stderr, /set-password/)
-  assert.equal(count(db, 'users'), 1)
+  assert.equal(rowCount(db, 'users'), 1)
 })
 
 test('create-user refuses a short password, a missing or bad --email, a missing --name and a --password flag', async (t: TestContext) => {
@@ -136,7 +103,7 @@ test('create-user refuses a short password, a missing or bad --email, a missing 
     assert.match(result.stderr, message, label)
     assertNoSecret(result, PASSWORD, ...(secret ? [secret] : []))
   }
-  assert.equal(count(db, 'users'), 0)
+  assert.equal(rowCount(db, 'users'), 0)
 })
 
 test('set-password changes the password, signs out every session and clears failed sign-ins', async (t: TestContext) => {
@@ -153,7 +120,7 @@ test('set-password changes the password, signs out every session and clears fail
   const hash = db.$client.prepare('select password_hash from users').pluck().get() as string
   assert.equal(await verifyPassword(hash, PASSWORD), true)
   assert.equal(await verifyPassword(hash, 'the old password'), false)
-  assert.equal(count(db, 'sessions'), 0)
+  assert.equal(rowCount(db, 'sessions'), 0)
   assert.deepEqual(db.$client.prepare('select email from login_failures').pluck().all(), [
     'other@example.com',
   ])
@@ -193,7 +160,7 @@ test('unlock forgets every failed sign-in, lifting IP and account throttling', a
   const result = await cli(dir, ['unlock'])
   assert.equal(result.status, 0, result.stderr)
   assert.match(result.stdout, /Cleared 9 failed sign-ins/)
-  assert.equal(count(db, 'login_failures'), 0)
+  assert.equal(rowCount(db, 'login_failures'), 0)
   assert.equal(
     (await blocked.post('/admin/login', { email: 'sam@example.com', password: PASSWORD })).statusCode,
     303,

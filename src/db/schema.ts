@@ -120,7 +120,6 @@ export const settings = sqliteTable('settings', {
 })
 
 export type Post = typeof posts.$inferSelect
-export type NewPost = typeof posts.$inferInsert
 export type Page = typeof pages.$inferSelect
 export type Tag = typeof tags.$inferSelect
 export type Series = typeof series.$inferSelect
@@ -209,7 +208,6 @@ export const secrets = sqliteTable('secrets', {
 
 export type User = typeof users.$inferSelect
 export type Session = typeof sessions.$inferSelect
-export type PostRevision = typeof postRevisions.$inferSelect
 
 /** Uploaded images. Files live in MEDIA_DIR, named by content hash; `variants` lists the resized copies. */
 export const media = sqliteTable('media', {

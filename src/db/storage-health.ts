@@ -32,7 +32,7 @@ interface Failure {
 const failures = new WeakMap<object, Failure>()
 
 /** The storage problem an error from better-sqlite3 stands for, or undefined for any other error. */
-export function storageProblemOf(error: unknown): StorageProblem | undefined {
+function storageProblemOf(error: unknown): StorageProblem | undefined {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return undefined
   if (code === 'SQLITE_FULL') return 'full'

@@ -17,36 +17,14 @@ export function formatDate(date: Date, timeZone = 'UTC'): string {
   return formatter('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(date)
 }
 
-/** "1 March 2026, 14:30" in `timeZone`, for lists and the editor. */
+/**
+ * "4 December 2026, 14:05" in `timeZone`: the one way the admin writes a moment for people (the
+ * public site writes the same date without the time). Machines get ISO in <time datetime>.
+ */
 export function formatDateTime(date: Date, timeZone: string): string {
-  return formatter('en-GB', {
-    timeZone,
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date)
-}
-
-/** "4 Dec 2026, 09:30" for a dense list, or "Friday 4 December 2026, 09:30 CET" where there is room. */
-export function formatMessageTime(date: Date, timeZone: string, kind: 'short' | 'long'): string {
-  return formatter(
-    'en-GB',
-    kind === 'short'
-      ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }
-      : {
-          weekday: 'long',
-          day: 'numeric',
-          month: 'long',
-          year: 'numeric',
-          hour: '2-digit',
-          minute: '2-digit',
-          timeZoneName: 'short',
-          timeZone,
-        },
-  ).format(date)
+  const parts = wallClock(date, timeZone)
+  const two = (n: number | undefined) => String(n ?? 0).padStart(2, '0')
+  return `${formatDate(date, timeZone)}, ${two(parts.hour)}:${two(parts.minute)}`
 }
 
 /** "2026-12-04": the date where `timeZone` is, for file names. */

@@ -1,8 +1,19 @@
-// Owns every public URL Folio builds: nothing else concatenates paths.
+// Owns every URL Folio builds, public and admin: nothing else concatenates paths.
 export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`
 export const tagUrl = (slug: string): string => `/tags/${encodeURIComponent(slug)}`
 export const seriesUrl = (slug: string): string => `/series/${encodeURIComponent(slug)}`
 export const pageUrl = (slug: string): string => `/${encodeURIComponent(slug)}`
+/** A card's hash: hex digits, enough to tell one post's titles apart. */
+export const CARD_HASH_LENGTH = 12
+/** A post's social card; `hash` covers everything the card shows, so a new title is a new URL. */
+export const cardUrl = (slug: string, hash: string): string =>
+  `/cards/${encodeURIComponent(slug)}-${hash}.png`
+const CARD_FILE = new RegExp(`^(.+)-([0-9a-f]{${CARD_HASH_LENGTH}})\\.png$`)
+/** The slug and hash in a card's file name (as the router decoded it), or undefined if it is not one. */
+export function parseCardFile(file: string): { slug: string; hash: string } | undefined {
+  const match = CARD_FILE.exec(file)
+  return match?.[1] && match[2] ? { slug: match[1], hash: match[2] } : undefined
+}
 export const searchUrl = (query: string, page = 1): string =>
   `/search?q=${encodeURIComponent(query)}${page > 1 ? `&page=${page}` : ''}`
 
@@ -63,3 +74,10 @@ export function urlForLog(url: string): string {
   }
   return secret ? `${url.slice(0, query)}?${params.toString()}` : url
 }
+
+// The admin's screens for one row. Redirects add `?done=…` to these.
+export const adminPostUrl = (id: number): string => `/admin/posts/${id}`
+export const adminPageUrl = (id: number): string => `/admin/pages/${id}`
+export const adminSeriesUrl = (id: number): string => `/admin/series/${id}`
+export const adminMediaUrl = (id: number): string => `/admin/media/${id}`
+export const adminMessageUrl = (id: number): string => `/admin/inbox/${id}`

@@ -4,10 +4,17 @@ import { resolve } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { STORED_NAME } from '../features/media/files.ts'
+
+export interface MediaOptions {
+  /** MEDIA_DIR: where uploads are written. */
+  readonly dir: string
+  /** The names Folio gives the images it writes; nothing else in `dir` is served. */
+  readonly storedName: RegExp
+}
 
 export default fp(
-  async function media(app: FastifyInstance, options: { dir: string }) {
+  async function media(app: FastifyInstance, options: MediaOptions) {
+    const { storedName } = options
     const root = resolve(options.dir)
     mkdirSync(root, { recursive: true })
     await app.register(fastifyStatic, {
@@ -20,7 +27,7 @@ export default fp(
       // Only names Folio gives images: anything else in MEDIA_DIR (put there by hand, or by an older
       // import) would run as a page or script on the site's own origin. For these names the
       // Content-Type, taken from the extension, is always an image type.
-      allowedPath: (pathname) => STORED_NAME.test(pathname.replace(/^\//, '')),
+      allowedPath: (pathname) => storedName.test(pathname.replace(/^\//, '')),
       setHeaders(res) {
         res.setHeader('x-content-type-options', 'nosniff')
       },

@@ -4,6 +4,15 @@ import fp from 'fastify-plugin'
 // Types only: the plugin is handed its loaders and never calls into a feature.
 import type { Settings } from '../features/settings/service.ts'
 
+/** The picture shared with a page (og:image): a post's feature image or its generated social card. */
+export interface MetaImage {
+  /** Root-relative or absolute; the <head> always gets it absolute. */
+  readonly url: string
+  readonly width: number
+  readonly height: number
+  readonly alt: string
+}
+
 /** A page's <head> as a handler describes it; the site plugin turns it into full metadata. */
 export interface MetaInput {
   title?: string
@@ -16,6 +25,7 @@ export interface MetaInput {
   publishedTime?: Date
   modifiedTime?: Date
   jsonLd?: unknown
+  image?: MetaImage
 }
 
 /** How the site's shared data is loaded: passed in from app.ts, so this plugin knows no feature. */

@@ -19,7 +19,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 }
 const COMPRESSIBLE = new Set(['.css', '.js', '.svg', '.txt', '.webmanifest', '.ico'])
-const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** For a URL whose content never changes (its name carries a hash). */
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
 const UNHASHED = 'public, max-age=300'
 
 interface Asset {

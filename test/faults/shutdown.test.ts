@@ -5,7 +5,8 @@ import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import Database from 'better-sqlite3'
-import { exitWithin, scratchDir, startServer, untilListening } from './server-process.ts'
+import { scratchDir } from '../helpers/app.ts'
+import { exitWithin, startServer, untilListening } from '../helpers/processes.ts'
 
 /** Generous for a 2-core machine; the old code took the full 10 s grace period and exited 1. */
 const QUICK_EXIT_MS = 4_000

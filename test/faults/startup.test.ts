@@ -15,8 +15,9 @@ import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import { closeDatabase, openDatabase } from '../../src/db/client.ts'
 import { migrateDatabase } from '../../src/db/migrate.ts'
+import { scratchDir } from '../helpers/app.ts'
 import { createPosts } from '../helpers/fixtures.ts'
-import { exitWithin, scratchDir, startServer, untilListening } from './server-process.ts'
+import { exitWithin, startServer, untilListening } from '../helpers/processes.ts'
 
 /** Starts the server on `dbPath` and returns its exit code and what it printed to stderr. */
 async function startOn(t: TestContext, dir: string, dbPath: string) {

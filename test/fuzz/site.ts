@@ -1,50 +1,22 @@
 // Owns the site the fuzz tests attack: content behind every route, a signed-in author, real route parameters, and the forms its pages offer.
-import { readdirSync } from 'node:fs'
-import { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import sharp from 'sharp'
-import { buildApp, STATIC_DIR } from '../../src/app.ts'
+import { buildApp } from '../../src/app.ts'
 import type { Db } from '../../src/db/client.ts'
 import { createSession, findSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
 import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { type AppRoute, csrfIn, routesOf, signIn } from '../helpers/admin.ts'
 import { createTestDb, testConfig } from '../helpers/app.ts'
 import { contactVisitor, GOOD_MESSAGE } from '../helpers/contact.ts'
+import {
+  column,
+  type ErrorLog,
+  errorLog,
+  mediaFileNames,
+  samplePng,
+  staticAssetNames,
+} from '../helpers/every-route.ts'
 import { formsIn } from './forms.ts'
-
-/** Error-level log lines, so a 500 found by the fuzz comes with the error behind it. */
-export interface ErrorLog {
-  readonly lines: string[]
-}
-
-function errorLogStream(): { stream: Writable; log: ErrorLog } {
-  const log: ErrorLog = { lines: [] }
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        try {
-          const entry = JSON.parse(line) as {
-            level?: number
-            msg?: string
-            err?: { type?: string; message?: string; stack?: string }
-          }
-          if ((entry.level ?? 0) < 50) continue
-          const frame = /\n\s+at [^\n]*/.exec(entry.err?.stack ?? '')?.[0]?.trim() ?? ''
-          log.lines.push(
-            [entry.msg, entry.err?.type, entry.err?.message?.slice(0, 200), frame]
-              .filter(Boolean)
-              .join(' | '),
-          )
-        } catch {
-          log.lines.push(line.slice(0, 300))
-        }
-      }
-      done()
-    },
-  })
-  return { stream, log }
-}
 
 /** The author as the fuzz drives them: a session cookie and a CSRF pair that stay valid whatever the fuzz does. */
 export interface Author {
@@ -64,12 +36,6 @@ export interface FuzzSite {
   readonly png: Buffer
 }
 
-async function tinyPng(): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 30, g: 90, b: 140 } } })
-    .png()
-    .toBuffer()
-}
-
 /**
  * A site with content behind every route: demo posts (articles, link posts, a series, tags,
  * drafts, pages), an uploaded image, a renamed post with revisions, and messages in the inbox.
@@ -78,12 +44,12 @@ async function tinyPng(): Promise<Buffer> {
 export async function fuzzSite(t: TestContext, options: { account?: boolean } = {}): Promise<FuzzSite> {
   const { db, dir } = createTestDb(t)
   const config = testConfig(dir)
-  const { stream, log } = errorLogStream()
-  const app = await buildApp({ config, db, fastify: { logger: { level: 'error', stream } } })
+  const log = errorLog()
+  const app = await buildApp({ config, db, fastify: { logger: { level: 'error', stream: log.stream } } })
   t.after(() => app.close())
   await app.ready()
   seedDemoContent(db, { posts: 24 })
-  const png = await tinyPng()
+  const png = await samplePng(64, 48)
 
   const visitor = contactVisitor(app, db)
   await visitor.send(GOOD_MESSAGE)
@@ -162,15 +128,6 @@ async function seedThroughForms(app: FastifyInstance, author: Author, png: Buffe
   if (saved.statusCode !== 303) throw new Error(`seeding: saving a post answered ${saved.statusCode}`)
 }
 
-const column = (db: Db, sql: string): string[] => {
-  try {
-    return (db.$client.prepare(sql).pluck().all() as (string | number)[]).map(String)
-  } catch {
-    // A table renamed by a later migration: the parameter still gets hostile values.
-    return []
-  }
-}
-
 /**
  * Real values for a route parameter, keyed by the path segment before it and its name, read at
  * the moment of asking (the fuzz deletes things). Parameters nobody listed get a placeholder.
@@ -202,14 +159,9 @@ export function realValues(db: Db, previous: string, name: string): string[] {
     case 'revisions/:rev':
       return column(db, 'select id from post_revisions limit 3')
     case 'media/*':
-      return [
-        ...column(db, 'select file_name from media'),
-        ...column(db, "select json_extract(value, '$.fileName') from media, json_each(media.variants)"),
-      ]
+      return mediaFileNames(db)
     case 'static/*':
-      return readdirSync(STATIC_DIR, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => `${e.parentPath.slice(STATIC_DIR.length + 1)}/${e.name}`.replace(/^\//, ''))
+      return staticAssetNames()
     default:
       return [name.startsWith(':') ? '1' : 'x']
   }

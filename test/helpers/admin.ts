@@ -1,6 +1,7 @@
 // Owns signing in for admin tests: an account, a session cookie, and a CSRF token pair.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
+import { EMPTY_POST_VALUES } from '../../src/features/admin/posts/forms.ts'
 import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
 import { createUser } from '../../src/features/auth/users.ts'
 
@@ -239,6 +240,17 @@ export function snapshotDb(db: Db): { changes: number; rows: string } {
   return {
     changes: client.prepare('select total_changes()').pluck().get() as number,
     rows: JSON.stringify(rows),
+  }
+}
+
+/** A complete post editor submission, every field the form sends: a published article unless `fields` say otherwise. */
+export function postForm(fields: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...EMPTY_POST_VALUES,
+    title: 'A post about caching',
+    body: 'The first paragraph.\n\nThe second paragraph.',
+    status: 'published',
+    ...fields,
   }
 }
 

@@ -32,6 +32,13 @@ export interface TestDb {
   readonly path: string
 }
 
+/** A temporary folder for a test's own files (a database it builds itself, media), removed afterwards. */
+export function scratchDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'folio-scratch-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 /** A fresh, migrated database in its own temporary directory, removed when the test ends. */
 export function createTestDb(t: TestContext): TestDb {
   const dir = mkdtempSync(join(tmpdir(), 'folio-test-'))
@@ -44,6 +51,10 @@ export function createTestDb(t: TestContext): TestDb {
   })
   return { db, dir, path }
 }
+
+/** How many rows `table` holds. */
+export const rowCount = (db: Db, table: string): number =>
+  db.$client.prepare(`select count(*) from "${table}"`).pluck().get() as number
 
 export function testConfig(dir: string, env: Record<string, string> = {}): Config {
   mkdirSync(join(dir, 'media'), { recursive: true })

@@ -1,6 +1,5 @@
 // Owns browser tests' setup: Debian's Chromium through playwright-core, and a real Folio server on a random port.
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import {
@@ -23,6 +22,7 @@ import { saveUpload } from '../../src/features/media/service.ts'
 import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { pageUrl, postUrl, seriesUrl, tagUrl } from '../../src/lib/urls.ts'
 import { createTestDb, testConfig } from './app.ts'
+import { freePort } from './processes.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -54,18 +54,6 @@ export function requireChromium(t: TestContext): boolean {
   return false
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
-
 export interface LiveSite {
   readonly app: FastifyInstance
   readonly db: Db
@@ -82,7 +70,9 @@ export async function startSite(t: TestContext, env: Record<string, string> = {}
   const config = testConfig(dir, { SITE_URL: baseUrl, ...env })
   const app = await buildApp({ config, db })
   await app.listen({ port, host: '127.0.0.1' })
-  // Chromium keeps idle pre-opened connections; close them, or app.close() waits for the browser.
+  // Chromium keeps preconnected sockets that never send a request; Node counts them as busy, not
+  // idle, so app.close() alone would wait for them while the browser holding them waits for its
+  // own after() hook (hooks run in the order they were added). Closing drops them.
   t.after(async () => {
     const closing = app.close()
     app.server.closeAllConnections()
@@ -137,27 +127,6 @@ export interface Showcase {
   readonly articlePath: string
   readonly public: readonly PageVisit[]
   readonly admin: readonly PageVisit[]
-}
-
-/**
- * Like startSite, but closing it also drops the connections still open. after() hooks run in the
- * order they were added, so a site started before the browser closes first; Chromium keeps
- * preconnected sockets that never send a request, Node counts them as busy rather than idle, and
- * app.close() would wait for them forever while the browser that holds them waits for its own hook.
- */
-async function startSiteDroppingConnections(t: TestContext, env: Record<string, string>): Promise<LiveSite> {
-  const { db, dir } = createTestDb(t)
-  const port = await freePort()
-  const baseUrl = `http://127.0.0.1:${port}`
-  const config = testConfig(dir, { SITE_URL: baseUrl, ...env })
-  const app = await buildApp({ config, db })
-  await app.listen({ port, host: '127.0.0.1' })
-  t.after(async () => {
-    const closing = app.close()
-    app.server.closeAllConnections()
-    await closing
-  })
-  return { app, db, config, baseUrl, dir }
 }
 
 /** Submits the page's form after `fill` and returns the response of the navigation it causes. */
@@ -239,7 +208,7 @@ Numbers from your own machine beat any benchmark on the internet. Run the test a
  * gets a second, empty site.
  */
 export async function startShowcase(t: TestContext, env: Record<string, string> = {}): Promise<Showcase> {
-  const site = await startSiteDroppingConnections(t, env)
+  const site = await startSite(t, env)
   const { db } = site
   const now = new Date()
   seedDemoContent(db, { posts: 24, now })
@@ -318,7 +287,7 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
   const { token } = createSession(db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
 
   // The setup page only exists while no account does: a second, empty site shows it.
-  const setupSite = await startSiteDroppingConnections(t, env)
+  const setupSite = await startSite(t, env)
   const setupToken = issueSetupToken(setupSite.db)
   if (!setupToken) throw new Error('the setup site already has an account')
 

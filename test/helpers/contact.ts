@@ -51,6 +51,8 @@ export interface ContactVisitor {
     fields: ContactFields,
     options?: { headers?: Record<string, string>; cookies?: Record<string, string> },
   ): Promise<LightMyRequestResponse>
+  /** POSTs `payload` to /contact as `contentType`: for bodies no form would send (JSON, plain text…). */
+  sendBody(contentType: string, payload: string): Promise<LightMyRequestResponse>
   /** Sends anything with this visitor's cookies and address. */
   inject(options: InjectOptions): Promise<LightMyRequestResponse>
 }
@@ -81,6 +83,14 @@ export function contactVisitor(
     async openForm() {
       const res = await self.inject({ method: 'GET', url: '/contact' })
       return { res, csrf: csrfIn(res.body), ts: tsIn(res.body) }
+    },
+    sendBody(contentType, payload) {
+      return self.inject({
+        method: 'POST',
+        url: '/contact',
+        headers: { 'content-type': contentType },
+        payload,
+      })
     },
     async send(fields, { headers = {}, cookies: extra } = {}) {
       const all: ContactFields = { ...fields }

@@ -4,7 +4,6 @@ import { connect } from 'node:net'
 import { test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { createTestApp } from '../helpers/app.ts'
-import { contactVisitor, GOOD_MESSAGE } from '../helpers/contact.ts'
 
 function assertHtmlPage(
   res: { statusCode: number; headers: Record<string, unknown>; body: string },
@@ -15,23 +14,7 @@ function assertHtmlPage(
   assert.doesNotMatch(res.body, /"statusCode"|^\{/)
 }
 
-test('JSON posted to the contact form gets a helpful HTML 415, not a parsed body or JSON', async (t) => {
-  const { app, db } = await createTestApp(t)
-  const visitor = contactVisitor(app, db)
-  const { csrf } = await visitor.openForm()
-
-  const res = await visitor.inject({
-    method: 'POST',
-    url: '/contact',
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({ ...GOOD_MESSAGE, _csrf: csrf }),
-  })
-
-  assertHtmlPage(res, 415)
-  assert.match(res.body, /Use the form on the page/)
-  assert.equal(db.$client.prepare('select count(*) from messages').pluck().get(), 0)
-})
-
+// JSON posted to the contact form: test/features/contact/http.test.ts.
 test('a malformed JSON body gets the same HTML 415, never a JSON parse error', async (t) => {
   const { app } = await createTestApp(t)
   const res = await app.inject({

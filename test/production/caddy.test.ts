@@ -15,6 +15,7 @@ import { cookiesFrom, csrfIn, encodeForm } from '../helpers/admin.ts'
 import { createTestDb, testConfig } from '../helpers/app.ts'
 import { storedMessages, tsIn } from '../helpers/contact.ts'
 import { createPost } from '../helpers/fixtures.ts'
+import { freePort } from '../helpers/processes.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -43,19 +44,6 @@ async function needCaddy(t: TestContext): Promise<boolean> {
     return false
   }
   return true
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      )
-    })
-  })
 }
 
 /** Whether this machine lets a client bind 127.0.0.3 (Linux routes all of 127/8 to loopback; macOS does not). */

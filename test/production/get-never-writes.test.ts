@@ -1,11 +1,10 @@
 // Proves the LiteFS consistency contract: every GET and HEAD route, crawled with real values, writes nothing and works on a read-only replica.
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
-import { Writable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { type TestContext, test } from 'node:test'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import sharp from 'sharp'
-import { buildApp, STATIC_DIR } from '../../src/app.ts'
+import { buildApp } from '../../src/app.ts'
 import { closeDatabase, type Db, openDatabase } from '../../src/db/client.ts'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { receiveMessage } from '../../src/features/contact/service.ts'
@@ -14,6 +13,7 @@ import { saveUpload } from '../../src/features/media/service.ts'
 import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { type Browser, browser, routesOf, signIn, snapshotDb } from '../helpers/admin.ts'
 import { createTestDb, testConfig } from '../helpers/app.ts'
+import { column, errorLog, mediaFileNames, samplePng, staticAssetNames } from '../helpers/every-route.ts'
 import { createPost, DAY } from '../helpers/fixtures.ts'
 
 const SITE_URL = 'https://blog.example.com'
@@ -27,25 +27,6 @@ interface Site {
   readonly dir: string
   readonly mediaDir: string
   readonly sessionCookies: Record<string, string>
-}
-
-/** Collects error-level log lines, so a 500 in the crawl comes with the error that caused it. */
-function errorLog(): { stream: Writable; lines: string[] } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        try {
-          const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } }
-          if ((entry.level ?? 0) >= 50) lines.push(`${entry.msg ?? ''} ${entry.err?.message ?? ''}`.trim())
-        } catch {
-          lines.push(line)
-        }
-      }
-      done()
-    },
-  })
-  return { stream, lines }
 }
 
 async function appOn(t: TestContext, db: Db, dir: string, log: Writable): Promise<FastifyInstance> {
@@ -65,11 +46,7 @@ async function seededSite(t: TestContext): Promise<Site> {
   await primary.ready()
 
   seedDemoContent(db, { posts: 40 })
-  const png = await sharp({
-    create: { width: 1200, height: 800, channels: 3, background: { r: 30, g: 90, b: 140 } },
-  })
-    .png()
-    .toBuffer()
+  const png = await samplePng(1200, 800)
   const image = await saveUpload(db, config.mediaDir, {
     buffer: png,
     originalName: 'harbour at dusk.png',
@@ -127,9 +104,6 @@ async function seededSite(t: TestContext): Promise<Site> {
   return { db, path, dir, mediaDir: config.mediaDir, sessionCookies: { ...signed.cookies } }
 }
 
-const column = (db: Db, sql: string): string[] =>
-  (db.$client.prepare(sql).pluck().all() as (string | number)[]).map(String)
-
 /**
  * Real values for each route parameter, keyed by the path segment before it and the parameter's
  * name (`posts/:id` is the admin editor, `posts/:slug` the public post). Each list also holds a
@@ -148,9 +122,7 @@ function parameterValues(db: Db): {
          union select post_id from post_revisions)`,
     )
     .all() as { id: number; slug: string }[]
-  const staticNames = readdirSync(STATIC_DIR, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => `${e.parentPath.slice(STATIC_DIR.length + 1)}/${e.name}`.replace(/^\//, ''))
+  const staticNames = staticAssetNames()
   return {
     staticNames,
     values: {
@@ -170,16 +142,10 @@ function parameterValues(db: Db): {
         ...column(db, `select id from post_revisions where post_id = ${Number(chosen.id) || 0}`),
         MISSING_ID,
       ],
-      'media/*': () => [...column(db, 'select file_name from media'), ...variantNames(db), 'missing.png'],
+      'media/*': () => [...mediaFileNames(db), 'missing.png'],
       'static/*': () => staticNames,
     },
   }
-}
-
-function variantNames(db: Db): string[] {
-  return column(db, 'select variants from media').flatMap((json) =>
-    (JSON.parse(json) as { fileName: string }[]).map((v) => v.fileName),
-  )
 }
 
 /** Every concrete URL for a declared route path, one per combination of real parameter values. */

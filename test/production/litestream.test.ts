@@ -11,13 +11,13 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { cookiesFrom, csrfIn, encodeForm, TEST_PASSWORD } from '../helpers/admin.ts'
+import { freePort } from '../helpers/processes.ts'
 
 const run = promisify(execFile)
 
@@ -67,19 +67,6 @@ async function needLitestream(t: TestContext): Promise<boolean> {
     'the Litestream 0.3 line that deploy/litestream.yml is written for',
   )
   return true
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      )
-    })
-  })
 }
 
 async function within<T>(ms: number, what: string, attempt: () => Promise<T | undefined>): Promise<T> {

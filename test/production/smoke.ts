@@ -24,10 +24,11 @@ import {
   symlinkSync,
 } from 'node:fs'
 import { request as httpRequest } from 'node:http'
-import { connect, createServer, type Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import { freePort } from '../helpers/processes.ts'
 import {
   type DockerIgnore,
   execForm,
@@ -278,19 +279,6 @@ function unprivilegedAccount(): Account {
   const gid = Number(id('-g').stdout.trim())
   assert.ok(uid > 0, `${USER} must not be root`)
   return { uid, gid, prefix: ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--'] }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      )
-    })
-  })
 }
 
 interface Server {

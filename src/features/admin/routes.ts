@@ -2,14 +2,15 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
-import authRoutes from './auth-routes.ts'
+import authRoutes from './auth/routes.ts'
 import { installAdminContext, recordActivity, requireUser } from './context.ts'
-import dashboardRoutes from './dashboard.ts'
-import inboxRoutes from './inbox-routes.ts'
-import mediaRoutes from './media-routes.ts'
-import pagesRoutes from './pages-routes.ts'
-import postsRoutes from './posts-routes.ts'
-import settingsRoutes from './settings-routes.ts'
+import dashboardRoutes from './dashboard/routes.ts'
+import inboxRoutes from './inbox/routes.ts'
+import mediaRoutes from './media/routes.ts'
+import pagesRoutes from './pages/routes.ts'
+import postsRoutes from './posts/routes.ts'
+import seriesRoutes from './series/routes.ts'
+import settingsRoutes from './settings/routes.ts'
 
 export default async function adminRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
   const { db, config } = options
@@ -26,8 +27,9 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(dashboardRoutes, { db })
     await scope.register(postsRoutes, { db, config })
     await scope.register(pagesRoutes, { db, config })
+    await scope.register(seriesRoutes, { db, config })
     await scope.register(mediaRoutes, { db, config })
-    await scope.register(settingsRoutes, { db, config })
-    await scope.register(inboxRoutes, { db, config })
+    await scope.register(settingsRoutes, { db })
+    await scope.register(inboxRoutes, { db })
   })
 }

@@ -23,6 +23,27 @@ export class EmailTakenError extends Error {
   override name = 'EmailTakenError'
 }
 
+/** The one way an account row is written, inside a transaction or not. */
+function insertUser(
+  db: Pick<Db, 'insert'>,
+  input: { name: string; email: string },
+  passwordHash: string,
+  now: Date,
+): User {
+  return db
+    .insert(users)
+    .values({
+      name: input.name.trim(),
+      email: normalizeEmail(input.email),
+      passwordHash,
+      passwordChangedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get()
+}
+
 export async function createUser(
   db: Db,
   input: { name: string; email: string; password: string },
@@ -31,18 +52,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password)
   const email = normalizeEmail(input.email)
   if (findUserByEmail(db, email)) throw new EmailTakenError(`An account for ${email} already exists.`)
-  return db
-    .insert(users)
-    .values({
-      name: input.name.trim(),
-      email,
-      passwordHash,
-      passwordChangedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get()
+  return insertUser(db, input, passwordHash, now)
 }
 
 /**
@@ -118,17 +128,6 @@ export async function completeSetup(
       .get()
     if (!valid || (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return null
     tx.delete(setupTokens).run()
-    return tx
-      .insert(users)
-      .values({
-        name: input.name.trim(),
-        email: normalizeEmail(input.email),
-        passwordHash,
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get()
+    return insertUser(tx, input, passwordHash, now)
   })
 }

@@ -8,7 +8,7 @@ import { pages, posts } from '../../db/schema.ts'
 import { RESERVED_PAGE_SLUGS, savePage } from '../content/pages.ts'
 import { ContentInputError, type PostInput } from '../content/posts.ts'
 import { savePostWithRevision } from '../content/revisions.ts'
-import { type SettingsInput, saveSettings, settingsSchema } from '../settings/service.ts'
+import { applySettings } from '../settings/service.ts'
 import { FrontMatterError, fromYaml } from './front-matter.ts'
 import {
   type ImportCounts,
@@ -29,9 +29,7 @@ import {
   postFileText,
   readPageRecord,
   readPostRecord,
-  readSettings,
   SETTINGS_FILE,
-  settingsFileText,
 } from './records.ts'
 
 /** What happened to settings.yml. */
@@ -253,20 +251,28 @@ export async function importPages(
   })
 }
 
-export function importSettings(db: Db, dir: string, now: Date, problems: ImportProblem[]): SettingsOutcome {
+/** settings.yml, applied the way the admin's settings form applies it; a refusal names the keys at fault. */
+export async function importSettings(
+  db: Db,
+  dir: string,
+  now: Date,
+  problems: ImportProblem[],
+): Promise<SettingsOutcome> {
   const path = join(dir, SETTINGS_FILE)
   if (!existsSync(path)) return 'absent'
   try {
-    const data = fromYaml(readFileSync(path, 'utf8')) ?? {}
-    const input = parseWith(settingsSchema.partial().strict(), data)
-    const current = readSettings(db)
-    if (settingsFileText({ ...current, ...input } as SettingsInput) === settingsFileText(current))
-      return 'unchanged'
-    saveSettings(db, input, now)
-    return 'updated'
+    const applied = await applySettings(db, fromYaml(readFileSync(path, 'utf8')) ?? {}, now)
+    if (applied.outcome !== 'refused') return applied.outcome
+    const reason = applied.problems
+      .slice(0, 3)
+      .map((problem) =>
+        problem.path.length ? `${problem.path.join('.')}: ${problem.message}` : problem.message,
+      )
+      .join('; ')
+    problems.push({ file: SETTINGS_FILE, reason })
   } catch (err) {
-    if (!(err instanceof InvalidFile || err instanceof FrontMatterError)) throw err
+    if (!(err instanceof FrontMatterError)) throw err
     problems.push({ file: SETTINGS_FILE, reason: err.message })
-    return 'skipped'
   }
+  return 'skipped'
 }

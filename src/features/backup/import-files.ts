@@ -97,7 +97,7 @@ export const MEDIA_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}$/
 const mediaName = z.string({ error: 'expected a file name' }).regex(MEDIA_NAME, 'expected a plain file name')
 const dimension = z.int({ error: 'expected a whole number of pixels' }).min(1)
 
-export const mediaEntrySchema = z.strictObject({
+const mediaEntrySchema = z.strictObject({
   file: mediaName,
   original_name: z.string().optional(),
   mime_type: z.string().optional(),

@@ -43,7 +43,7 @@ export async function importSite(db: Db, dir: string, options: ImportOptions): P
   const now = options.now ?? new Date()
   const problems: ImportProblem[] = []
   const mediaCounts = await importMedia(db, dir, options.mediaDir, now, problems)
-  const settings = importSettings(db, dir, now, problems)
+  const settings = await importSettings(db, dir, now, problems)
   const pageCounts = await importPages(db, dir, now, problems)
   const postCounts = await importPosts(db, dir, now, problems)
   return { posts: postCounts, pages: pageCounts, media: mediaCounts, settings, problems }

@@ -2,7 +2,6 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Media, type PageStatus, type PostKind, type PostStatus, pages, posts } from '../../db/schema.ts'
-import { htmlToText, truncateText } from '../../lib/markdown.ts'
 import { loadPostContent } from '../content/revisions.ts'
 import { tagNamesOf } from '../content/tags.ts'
 import { parseVariants } from '../media/files.ts'
@@ -133,14 +132,12 @@ export function postRecordById(db: Db, id: number): PostRecord | undefined {
 }
 
 export function pageRecordOf(row: typeof pages.$inferSelect): PageRecord {
-  // savePage fills an empty description from the body; exporting that would freeze it.
-  const derived = truncateText(htmlToText(row.bodyHtml), 160)
   return {
     title: row.title,
     slug: row.slug,
     status: row.status,
     navOrder: row.navOrder,
-    metaDescription: row.metaDescription === derived ? '' : row.metaDescription,
+    metaDescription: row.metaDescription,
     updatedAt: row.updatedAt,
     bodyMd: row.bodyMd,
   }

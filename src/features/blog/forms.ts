@@ -7,5 +7,3 @@ export const MAX_PAGE = 100_000
 export const pageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1),
 })
-
-export type PageQuery = z.infer<typeof pageQuerySchema>

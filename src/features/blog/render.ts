@@ -1,7 +1,8 @@
 // Owns the reading side's view models: what templates receive instead of database rows.
 import { formatDate } from '../../lib/dates.ts'
 import { absoluteUrl, displayHost, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
-import type { MetaInput } from '../../plugins/site.ts'
+import type { MetaImage, MetaInput } from '../../plugins/site.ts'
+import { descriptionOf } from '../content/descriptions.ts'
 import type { Settings } from '../settings/service.ts'
 import type { PostDetail, PostSummary } from './queries.ts'
 
@@ -17,6 +18,10 @@ export interface PageMeta {
   readonly nextUrl?: string | undefined
   readonly noindex?: boolean
   readonly jsonLd?: string
+  /** With an absolute URL. */
+  readonly image?: MetaImage
+  /** A large picture when the page has one. */
+  readonly twitterCard: 'summary' | 'summary_large_image'
 }
 
 /** Builds a page's <head> data; `title` undefined means the home page. */
@@ -37,6 +42,8 @@ export function pageMeta(site: Settings, siteUrl: string, input: MetaInput): Pag
     ...(input.publishedTime ? { publishedTime: input.publishedTime.toISOString() } : {}),
     ...(input.modifiedTime ? { modifiedTime: input.modifiedTime.toISOString() } : {}),
     ...(input.jsonLd ? { jsonLd: jsonForScript(input.jsonLd) } : {}),
+    ...(input.image ? { image: { ...input.image, url: absoluteUrl(siteUrl, input.image.url) } } : {}),
+    twitterCard: input.image ? 'summary_large_image' : 'summary',
   }
 }
 
@@ -127,13 +134,14 @@ export function blogPostingJsonLd(
   post: PostDetail,
   site: Settings,
   siteUrl: string,
+  image?: MetaImage,
 ): Record<string, unknown> {
   const url = absoluteUrl(siteUrl, postUrl(post.slug))
   return {
     '@context': 'https://schema.org',
     '@type': 'BlogPosting',
     headline: post.title,
-    description: post.metaDescription,
+    description: descriptionOf(post),
     url,
     mainEntityOfPage: { '@type': 'WebPage', '@id': url },
     datePublished: post.publishedAt.toISOString(),
@@ -141,6 +149,16 @@ export function blogPostingJsonLd(
     author: { '@type': 'Person', name: site.authorName, url: `${siteUrl}/` },
     publisher: { '@type': 'Person', name: site.authorName },
     keywords: post.tags.map((t) => t.name).join(', ') || undefined,
+    ...(image
+      ? {
+          image: {
+            '@type': 'ImageObject',
+            url: absoluteUrl(siteUrl, image.url),
+            width: image.width,
+            height: image.height,
+          },
+        }
+      : {}),
     ...(post.kind === 'link' && post.linkUrl ? { isBasedOn: post.linkUrl } : {}),
   }
 }

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import { plural } from '../../lib/text.ts'
 import { listingPageUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
+import { postCardImage } from '../cards/cards.ts'
+import { descriptionOf } from '../content/descriptions.ts'
 import { pageQuerySchema } from './forms.ts'
 import {
   findPublishedPage,
@@ -96,16 +98,18 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
       return reply.callNotFound()
     }
     const locals = reply.siteLocals()
+    const card = postCardImage(post, locals.site)
     return reply.page('blog/post', {
       section: 'posts',
       meta: {
         title: post.title,
-        description: post.metaDescription,
+        description: descriptionOf(post),
         path: postUrl(post.slug),
         ogType: 'article',
         publishedTime: post.publishedAt,
         modifiedTime: post.updatedAt,
-        jsonLd: blogPostingJsonLd(post, locals.site, app.config.siteUrl),
+        jsonLd: blogPostingJsonLd(post, locals.site, app.config.siteUrl, card),
+        image: card,
       },
       post: toPostView(post, locals.site),
     })
@@ -173,7 +177,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     return reply.page('blog/page', {
       meta: {
         title: page.title,
-        description: page.metaDescription,
+        description: descriptionOf(page),
         path: pageUrl(page.slug),
       },
       page,

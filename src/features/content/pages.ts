@@ -2,7 +2,7 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PageStatus, pages } from '../../db/schema.ts'
-import { htmlToText, renderMarkdown, truncateText } from '../../lib/markdown.ts'
+import { renderMarkdown } from '../../lib/markdown.ts'
 import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
 import { createImageResolver } from '../media/service.ts'
@@ -31,6 +31,15 @@ export const RESERVED_PAGE_SLUGS = new Set([
   'favicon-ico',
 ])
 
+/** How long a page's fields may be, and the last navigation position: for the editor's form and its inputs. */
+export const PAGE_LIMITS = {
+  title: 200,
+  slug: 200,
+  body: 200_000,
+  metaDescription: 300,
+  navOrderMax: 999,
+} as const
+
 export interface PageInput {
   readonly title: string
   readonly slug?: string | undefined
@@ -50,6 +59,10 @@ export async function renderPageHtml(db: Db | undefined, bodyMd: string): Promis
   )
 }
 
+/** The address savePage starts from, before making it unique: the author's slug, or one made from the title. */
+export const wantedPageSlug = (slug: string | undefined, title: string): string =>
+  slugify(slug?.trim() || title.trim()) || 'untitled'
+
 /** `bodyHtml` comes from renderPageHtml; without it the Markdown is rendered here, for the CLI's commands. */
 export function savePage(
   db: Db,
@@ -65,10 +78,10 @@ export function savePage(
   } catch (error) {
     refuseOverLimit(error, 'bodyMd')
   }
-  const metaDescription = input.metaDescription?.trim() || truncateText(htmlToText(bodyHtml), 160)
+  // What the author typed, '' for nothing: the page derives its description when shown (content/descriptions.ts).
+  const metaDescription = input.metaDescription?.trim() ?? ''
   return db.transaction((tx) => {
-    const wanted = slugify(input.slug?.trim() || title)
-    const slug = uniqueSlug(wanted, (candidate) => {
+    const slug = uniqueSlug(wantedPageSlug(input.slug, title), (candidate) => {
       if (RESERVED_PAGE_SLUGS.has(candidate)) return true
       const clash = tx
         .select({ id: pages.id })
@@ -122,7 +135,7 @@ export function nextNavOrder(db: Db): number {
     .select({ max: sql<number | null>`max(${pages.navOrder})` })
     .from(pages)
     .get()
-  return Math.min(999, (row?.max ?? 0) + 1)
+  return Math.min(PAGE_LIMITS.navOrderMax, (row?.max ?? 0) + 1)
 }
 
 /** Deletes a page; false when there was none with that id. */

@@ -10,18 +10,12 @@ import {
   series,
   tags,
 } from '../../db/schema.ts'
-import {
-  htmlToText,
-  type RenderedBody,
-  renderBody,
-  renderMarkdown,
-  truncateText,
-} from '../../lib/markdown.ts'
+import { htmlToText, type RenderedBody, renderBody, renderMarkdown } from '../../lib/markdown.ts'
 import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
 import { renderBodyInWorker, renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
-import { isHttpUrl } from '../../lib/urls.ts'
 import { createImageResolver } from '../media/service.ts'
+import { postInputProblem } from './post-rules.ts'
 
 export interface PostInput {
   readonly title: string
@@ -40,6 +34,7 @@ export interface PostInput {
   readonly status: PostStatus
   /** Missing for a published post: now. */
   readonly publishedAt?: Date | undefined
+  /** What the author typed; empty or missing: derived when shown (content/descriptions.ts). */
   readonly metaDescription?: string | undefined
 }
 
@@ -53,8 +48,6 @@ export class ContentInputError extends Error {
     this.name = 'ContentInputError'
   }
 }
-
-const META_DESCRIPTION_LENGTH = 160
 
 function upsertTags(tx: Db, names: readonly string[]): number[] {
   const ids = new Set<number>()
@@ -73,9 +66,19 @@ function upsertTags(tx: Db, names: readonly string[]): number[] {
   return [...ids]
 }
 
+/**
+ * The series a post names: by its title first (a renamed series keeps its old slug, and the editor
+ * sends the title), then by the slug the title would have; otherwise a new one.
+ */
 function findOrCreateSeries(tx: Db, title: string, now: Date): number {
   const slug = slugify(title)
-  const existing = tx.select({ id: series.id }).from(series).where(eq(series.slug, slug)).get()
+  const existing =
+    tx
+      .select({ id: series.id })
+      .from(series)
+      .where(sql`${series.title} = ${title.trim()} collate nocase`)
+      .orderBy(series.id)
+      .get() ?? tx.select({ id: series.id }).from(series).where(eq(series.slug, slug)).get()
   if (existing) return existing.id
   return tx
     .insert(series)
@@ -141,24 +144,12 @@ export function savePost(
 ): number {
   const now = options.now ?? new Date()
   const title = input.title.trim()
-  if (!title) throw new ContentInputError('title', 'A post needs a title.')
-  if (input.kind === 'link' && !input.linkUrl)
-    throw new ContentInputError('link_url', 'A link post needs the URL it links to.')
-  if (input.kind === 'link' && input.linkUrl && !isHttpUrl(input.linkUrl))
-    throw new ContentInputError('link_url', 'The link must be a full http:// or https:// address.')
-  if (input.status === 'scheduled' && !input.publishedAt)
-    throw new ContentInputError('published_at', 'A scheduled post needs a date and time to go live.')
-
-  if (input.seriesPart !== undefined && (!Number.isInteger(input.seriesPart) || input.seriesPart < 1))
-    throw new ContentInputError('series_part', 'A part number must be a whole number of 1 or more.')
-  if (input.series?.trim() && !slugify(input.series))
-    throw new ContentInputError('series', 'A series name needs at least one letter or digit.')
+  const problem = postInputProblem(input)
+  if (problem) throw new ContentInputError(problem.field, problem.message)
 
   const { body, quoteHtml } = options.html ?? renderPostHtmlHere(db, input)
   const publishedAt = input.publishedAt ?? (input.status === 'draft' ? null : now)
-  const metaDescription =
-    input.metaDescription?.trim() ||
-    truncateText(htmlToText(body.excerptHtml) || body.text, META_DESCRIPTION_LENGTH)
+  const metaDescription = input.metaDescription?.trim() ?? ''
 
   return db.transaction((tx) => {
     const current = options.id

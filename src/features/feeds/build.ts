@@ -3,6 +3,7 @@ import { Feed } from 'feed'
 import { escapeHtml } from '../../lib/html.ts'
 import { toXmlText } from '../../lib/text.ts'
 import { absoluteUrl, absolutizeHtml, postUrl, tagUrl } from '../../lib/urls.ts'
+import { descriptionOf } from '../content/descriptions.ts'
 import type { Settings } from '../settings/service.ts'
 import type { FeedPost } from './queries.ts'
 
@@ -66,7 +67,7 @@ export function buildFeed(
       link: url,
       date: post.updatedAt,
       published: post.publishedAt,
-      description: text(post.metaDescription),
+      description: text(descriptionOf(post)),
       content: toXmlText(feedContent(post, siteUrl)),
       author: [{ name: toXmlText(site.authorName), link: home }],
       category: post.tags.map((tag) => ({

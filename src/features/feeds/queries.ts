@@ -13,6 +13,7 @@ export interface FeedPost {
   readonly slug: string
   readonly title: string
   readonly bodyHtml: string
+  readonly excerptHtml: string
   readonly quoteHtml: string
   readonly linkUrl: string | null
   readonly metaDescription: string
@@ -29,6 +30,7 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
       slug: posts.slug,
       title: posts.title,
       bodyHtml: posts.bodyHtml,
+      excerptHtml: posts.excerptHtml,
       quoteHtml: posts.quoteHtml,
       linkUrl: posts.linkUrl,
       metaDescription: posts.metaDescription,

@@ -1,5 +1,5 @@
 // Owns queueing notification mail in the outbox, inside the caller's transaction.
-import { and, asc, count, eq, isNull, lt, lte } from 'drizzle-orm'
+import { and, asc, eq, isNull, lt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Message, type OutboxMail, outbox } from '../../db/schema.ts'
 import { replaceControlCharacters } from '../../lib/text.ts'
@@ -9,7 +9,7 @@ export const headerSafe = (value: string, max = 200): string =>
   replaceControlCharacters(value).replace(/\s+/g, ' ').trim().slice(0, max)
 
 /** The notification for a new message: plain text only, so nothing a visitor wrote can become markup. */
-export function notificationFor(message: Message, site: { title: string; siteUrl: string }) {
+function notificationFor(message: Message, site: { title: string; siteUrl: string }) {
   const subject = headerSafe(
     `[${site.title}] ${message.subject ? message.subject : `Message from ${message.name}`}`,
   )
@@ -110,9 +110,4 @@ export function markMailFailed(db: Db, mail: OutboxMail, error: string, now = ne
     .where(eq(outbox.id, mail.id))
     .run()
   return attempts
-}
-
-/** Notifications not delivered yet, including ones given up on: for /healthz and the dashboard. */
-export function pendingMailCount(db: Db): number {
-  return db.select({ n: count() }).from(outbox).where(isNull(outbox.sentAt)).get()?.n ?? 0
 }

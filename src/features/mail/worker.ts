@@ -1,11 +1,10 @@
 // Owns sending notification mail from the outbox: one background loop, never inside a visitor's request.
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { OutboxMail } from '../../db/schema.ts'
+import { isLiteFsReplica } from '../../db/storage-health.ts'
 import { getSettings } from '../settings/service.ts'
 import { dueMail, MAX_ATTEMPTS, markMailFailed, markMailSent, type OutboxWorker } from './outbox.ts'
 import { createMailTransport, describeSendError, fromAddress, mailFor } from './transport.ts'
@@ -24,8 +23,8 @@ const SHUTDOWN_WAIT_MS = 5_000
 
 /**
  * Runs only where SMTP_URL and NOTIFY_EMAIL are set. It writes (sentAt, attempts, lastError), so
- * it must run on the primary alone: read replicas will set an environment flag that skips it
- * (issue 5). Being the only sender is also what makes reading due rows the same as claiming them.
+ * it must run on the primary alone: on a LiteFS read replica it stays idle (see sendDue). Being
+ * the only sender is also what makes reading due rows the same as claiming them.
  */
 async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   const { db, config } = options
@@ -62,13 +61,11 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
     app.log.info({ ...log, attempts: mail.attempts + 1 }, 'notification mail sent')
   }
 
-  // LiteFS writes `.primary` beside the database on replicas only: they must neither send nor
-  // record sends (the primary does both), or a message would be mailed once per machine.
-  const replicaMarker = join(dirname(config.databasePath), '.primary')
-
   async function sendDue(): Promise<void> {
     for (;;) {
-      if (stopping || !db.$client.open || existsSync(replicaMarker)) return
+      // Replicas must neither send nor record sends (the primary does both), or a message would
+      // be mailed once per machine. Checked each time: LiteFS can move the primary while we run.
+      if (stopping || !db.$client.open || isLiteFsReplica(config.databasePath)) return
       const batch = dueMail(db, new Date(), BATCH)
       if (batch.length === 0) return
       // Read per batch, so a renamed site signs its next mail with the new title.

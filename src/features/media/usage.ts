@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Media, pages, posts } from '../../db/schema.ts'
 import { plural } from '../../lib/text.ts'
+import { adminPageUrl, adminPostUrl } from '../../lib/urls.ts'
 import { getSettings } from '../settings/service.ts'
 import { fileNamesOf } from './files.ts'
 
@@ -67,10 +68,10 @@ export function mediaUsageFor(db: Db, rows: readonly UsageSubject[]): Map<number
     const result = {
       posts: own
         .filter((m) => m.kind === 'post')
-        .map((m) => ({ title: m.title, editUrl: `/admin/posts/${m.id}` })),
+        .map((m) => ({ title: m.title, editUrl: adminPostUrl(m.id) })),
       pages: own
         .filter((m) => m.kind === 'page')
-        .map((m) => ({ title: m.title, editUrl: `/admin/pages/${m.id}` })),
+        .map((m) => ({ title: m.title, editUrl: adminPageUrl(m.id) })),
       settings: SETTINGS_MARKDOWN.filter(([key]) => urls.some((url) => site[key].includes(url))).map(
         ([, title]) => ({ title, editUrl: '/admin/settings' }),
       ),

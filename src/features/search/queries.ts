@@ -1,5 +1,6 @@
 // Owns the full-text search over public posts.
 import type { Db } from '../../db/client.ts'
+import { PUBLIC_POST_SQL } from '../content/visibility.ts'
 
 export interface SearchHit {
   readonly slug: string
@@ -15,9 +16,6 @@ export interface SearchResults {
   readonly total: number
 }
 
-/** Which posts a visitor may find; `p` is the posts table and `@now` the request's time. */
-const VISIBLE_POST = `p.status != 'draft' and p.published_at <= @now`
-
 // Title matches weigh most, then tags, then the body.
 const RANK = 'bm25(posts_fts, 10.0, 1.0, 4.0)'
 
@@ -31,7 +29,7 @@ const RANK_PAGE_SQL = `
   with hits as materialized (
     select posts_fts.rowid as id, ${RANK} as score, p.published_at as at
     from posts_fts join posts p on p.id = posts_fts.rowid
-    where posts_fts match @match and ${VISIBLE_POST}
+    where posts_fts match @match and ${PUBLIC_POST_SQL}
   ),
   shown as (select id, score, at from hits order by score, at desc limit @limit offset @offset)
   select t.total, s.id

@@ -1,32 +1,54 @@
-// Owns the site settings: their schema, defaults, and reading/writing the settings table.
-
+// Owns the site settings: their limits, schema and defaults, and reading/writing the settings table.
+import { isDeepStrictEqual } from 'node:util'
 import { z } from 'zod'
 import { memoizeUntilChange } from '../../db/change-watch.ts'
 import type { Db } from '../../db/client.ts'
 import { settings as settingsTable } from '../../db/schema.ts'
 import { isValidTimeZone } from '../../lib/dates.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
+import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
+import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
+
+/**
+ * How long each setting may be, in characters (how many for `socialLinks`, how high for
+ * `postsPerPage`): the one home of these numbers, for the schema below and the admin's form.
+ */
+export const SETTINGS_LIMITS = {
+  title: 80,
+  tagline: 160,
+  description: 300,
+  language: 12,
+  authorName: 80,
+  authorBioMd: 5000,
+  introMd: 10_000,
+  servicesTitle: 80,
+  servicesMd: 10_000,
+  contactIntroMd: 5000,
+  socialLabel: 40,
+  socialLinks: 12,
+  postsPerPage: 50,
+} as const
 
 const socialLink = z.object({
-  label: z.string().min(1).max(40),
+  label: z.string().min(1).max(SETTINGS_LIMITS.socialLabel),
   url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
 })
 
 /** What the author edits. Markdown fields have an HTML twin rendered at save time. */
 export const settingsSchema = z.object({
-  title: z.string().trim().min(1).max(80),
-  tagline: z.string().trim().max(160),
-  description: z.string().trim().max(300),
-  language: z.string().trim().min(2).max(12),
+  title: z.string().trim().min(1).max(SETTINGS_LIMITS.title),
+  tagline: z.string().trim().max(SETTINGS_LIMITS.tagline),
+  description: z.string().trim().max(SETTINGS_LIMITS.description),
+  language: z.string().trim().min(2).max(SETTINGS_LIMITS.language),
   timezone: z.string().refine(isValidTimeZone, 'unknown timezone'),
-  authorName: z.string().trim().min(1).max(80),
-  authorBioMd: z.string().max(5000),
-  introMd: z.string().max(10000),
-  servicesTitle: z.string().trim().max(80),
-  servicesMd: z.string().max(10000),
-  contactIntroMd: z.string().max(5000),
-  socialLinks: z.array(socialLink).max(12),
-  postsPerPage: z.number().int().min(1).max(50),
+  authorName: z.string().trim().min(1).max(SETTINGS_LIMITS.authorName),
+  authorBioMd: z.string().max(SETTINGS_LIMITS.authorBioMd),
+  introMd: z.string().max(SETTINGS_LIMITS.introMd),
+  servicesTitle: z.string().trim().max(SETTINGS_LIMITS.servicesTitle),
+  servicesMd: z.string().max(SETTINGS_LIMITS.servicesMd),
+  contactIntroMd: z.string().max(SETTINGS_LIMITS.contactIntroMd),
+  socialLinks: z.array(socialLink).max(SETTINGS_LIMITS.socialLinks),
+  postsPerPage: z.number().int().min(1).max(SETTINGS_LIMITS.postsPerPage),
 })
 
 export type SettingsInput = z.infer<typeof settingsSchema>
@@ -37,6 +59,16 @@ export interface Settings extends SettingsInput {
   readonly servicesHtml: string
   readonly contactIntroHtml: string
 }
+
+/** A setting that was refused: its key path (`introMd`, `socialLinks.2.url`; empty for the input as a whole) and why. */
+export interface SettingsProblem {
+  readonly path: readonly PropertyKey[]
+  readonly message: string
+}
+
+export type AppliedSettings =
+  | { readonly outcome: 'updated' | 'unchanged' }
+  | { readonly outcome: 'refused'; readonly problems: readonly SettingsProblem[] }
 
 export const DEFAULT_SETTINGS: SettingsInput = {
   title: 'Folio',
@@ -69,14 +101,42 @@ const MARKDOWN_FIELDS = {
   contactIntroMd: 'contactIntroHtml',
 } as const
 
-type HtmlKey = (typeof MARKDOWN_FIELDS)[keyof typeof MARKDOWN_FIELDS]
+type MarkdownKey = keyof typeof MARKDOWN_FIELDS
+type HtmlKey = (typeof MARKDOWN_FIELDS)[MarkdownKey]
+type SettingsHtml = Partial<Record<HtmlKey, string>>
 
-function withDefaultHtml(input: SettingsInput): Settings {
-  const html = {} as Record<HtmlKey, string>
-  for (const [md, key] of Object.entries(MARKDOWN_FIELDS))
-    html[key] = renderMarkdown(input[md as keyof typeof MARKDOWN_FIELDS])
-  return { ...input, ...html }
+const isMarkdownKey = (key: string): key is MarkdownKey => key in MARKDOWN_FIELDS
+
+/** The HTML twins of the Markdown settings among `values`, rendered on this thread. */
+function renderHtmlHere(values: Partial<SettingsInput>): SettingsHtml {
+  const html: SettingsHtml = {}
+  for (const [key, value] of Object.entries(values))
+    if (isMarkdownKey(key) && typeof value === 'string') html[MARKDOWN_FIELDS[key]] = renderMarkdown(value)
+  return html
 }
+
+/** The same on a worker thread, bounded in nesting and time: a refusal names the setting at fault. */
+async function renderHtmlInWorker(
+  values: Partial<SettingsInput>,
+): Promise<{ html: SettingsHtml; problems: SettingsProblem[] }> {
+  const html: SettingsHtml = {}
+  const refusals = await Promise.all(
+    Object.entries(values).map(async ([key, value]): Promise<SettingsProblem | undefined> => {
+      if (!isMarkdownKey(key) || typeof value !== 'string') return undefined
+      try {
+        html[MARKDOWN_FIELDS[key]] = await renderMarkdownInWorker(value)
+        return undefined
+      } catch (error) {
+        if (!(error instanceof MarkdownLimitError)) throw error
+        return { path: [key], message: error.message }
+      }
+    }),
+  )
+  return { html, problems: refusals.filter((problem) => problem !== undefined) }
+}
+
+const withDefaultHtml = (input: SettingsInput): Settings =>
+  ({ ...input, ...renderHtmlHere(input) }) as Settings
 
 let renderedDefaults: Settings | undefined
 
@@ -124,27 +184,52 @@ function readSettings(db: Db): Settings {
   return Object.freeze(result) as unknown as Settings
 }
 
-/** Validates and stores the given settings, rendering their Markdown once, here. */
+/**
+ * The one way the author's changes reach the settings, from the admin form or `import`: checks
+ * `input` (any of the settings, nothing else), renders its Markdown on a worker thread, bounded in
+ * nesting and time so that no text can stall the server, and stores what differs from today's.
+ * A refusal names each setting at fault, and then nothing is stored.
+ */
+export async function applySettings(db: Db, input: unknown, now = new Date()): Promise<AppliedSettings> {
+  const parsed = settingsSchema.partial().strict().safeParse(input)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(({ path, message }) => ({ path, message }))
+    return { outcome: 'refused', problems }
+  }
+  const current = getSettings(db)
+  const changed = Object.fromEntries(
+    Object.entries(parsed.data).filter(
+      ([key, value]) => value !== undefined && !isDeepStrictEqual(value, current[key as keyof SettingsInput]),
+    ),
+  ) as Partial<SettingsInput>
+  if (Object.keys(changed).length === 0) return { outcome: 'unchanged' }
+  const { html, problems } = await renderHtmlInWorker(changed)
+  if (problems.length > 0) return { outcome: 'refused', problems }
+  writeSettings(db, changed, html, now)
+  return { outcome: 'updated' }
+}
+
+/**
+ * Validates and stores settings, rendering their Markdown on this thread: for seeding and tests,
+ * where nobody waits on the server. Throws on invalid input.
+ */
 export function saveSettings(db: Db, input: Partial<SettingsInput>, now = new Date()): Settings {
   const valid = settingsSchema.partial().parse(input)
-  const rows: { key: string; value: string; updatedAt: Date }[] = []
-  for (const [key, value] of Object.entries(valid)) {
-    if (value === undefined) continue
-    rows.push({ key, value: JSON.stringify(value), updatedAt: now })
-    const htmlKey = MARKDOWN_FIELDS[key as keyof typeof MARKDOWN_FIELDS]
-    if (htmlKey)
-      rows.push({ key: htmlKey, value: JSON.stringify(renderMarkdown(value as string)), updatedAt: now })
-  }
+  writeSettings(db, valid, renderHtmlHere(valid), now)
+  return getSettings(db)
+}
+
+/** Stores valid settings with the HTML rendered from their Markdown, in one transaction. */
+function writeSettings(db: Db, valid: Partial<SettingsInput>, html: SettingsHtml, updatedAt: Date): void {
+  const rows = Object.entries({ ...valid, ...html })
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ({ key, value: JSON.stringify(value), updatedAt }))
   db.transaction((tx) => {
     for (const row of rows) {
       tx.insert(settingsTable)
         .values(row)
-        .onConflictDoUpdate({
-          target: settingsTable.key,
-          set: { value: row.value, updatedAt: row.updatedAt },
-        })
+        .onConflictDoUpdate({ target: settingsTable.key, set: { value: row.value, updatedAt } })
         .run()
     }
   })
-  return getSettings(db)
 }

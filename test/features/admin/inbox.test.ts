@@ -129,13 +129,10 @@ test('received times are shown in the author’s timezone, with the exact time i
   const list = await author.get('/admin/inbox')
   assert.match(
     list.body,
-    /<time datetime="2026-01-15T03:30:00.000Z" title="2026-01-15 03:30 UTC">14 Jan 2026, 22:30<\/time>/,
+    /<time datetime="2026-01-15T03:30:00.000Z" title="2026-01-15 03:30 UTC">14 January 2026, 22:30<\/time>/,
   )
   const detail = await author.get(`/admin/inbox/${m.id}`)
-  assert.match(
-    detail.body,
-    /title="2026-01-15 03:30 UTC">Wednesday, 14 January 2026 at 22:30 (?:EST|GMT-5)<\/time>/,
-  )
+  assert.match(detail.body, /title="2026-01-15 03:30 UTC">14 January 2026, 22:30<\/time>/)
 })
 
 test('search finds messages by name, email, subject or message, ignoring case and taking % and _ literally', async (t) => {

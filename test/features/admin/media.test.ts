@@ -6,6 +6,7 @@ import { type TestContext, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import sharp from 'sharp'
 import type { Db } from '../../../src/db/client.ts'
+import { savePage } from '../../../src/features/content/pages.ts'
 import { parseVariants } from '../../../src/features/media/files.ts'
 import { MAX_UPLOAD_BYTES } from '../../../src/features/media/pipeline.ts'
 import { findMedia, listMedia } from '../../../src/features/media/service.ts'
@@ -143,6 +144,53 @@ test('the library shows thumbnails with their size, missing alt text, and where 
   )
   assert.match(res.body, /name="_csrf" value="[^"]+"/)
   assert.match(res.body, /describe what the image shows/i)
+})
+
+test('on a library page of several images, each lists exactly the posts and pages that use it', async (t) => {
+  const { app, db, author } = await setUp(t)
+  const [cover, diagram, logo, unused] = [
+    await uploaded(app, author, db, 'cover.png', 'Cover'),
+    await uploaded(app, author, db, 'diagram.png', 'Diagram'),
+    await uploaded(app, author, db, 'logo.png', 'Logo'),
+    await uploaded(app, author, db, 'unused.png', 'Unused'),
+  ]
+  const both = createPost(db, {
+    title: 'Both pictures',
+    bodyMd: `![](/media/${cover.fileName}) ![](/media/${diagram.fileName})`,
+  })
+  const draft = createPost(db, {
+    title: 'Draft cover',
+    status: 'draft',
+    excerptMd: `![](/media/${cover.fileName})`,
+  })
+  for (let i = 0; i < 5; i += 1) createPost(db, { title: `Plain ${i}`, bodyMd: 'No pictures.' })
+  const about = savePage(db, {
+    title: 'About us',
+    bodyMd: `![](/media/${logo.fileName})`,
+    status: 'published',
+  })
+
+  const res = await author.get('/admin/media')
+  assert.equal(res.statusCode, 200)
+  const items = new Map(
+    res.body
+      .split('<li class="media-item">')
+      .slice(1)
+      .map((item) => [/href="\/admin\/media\/(\d+)"/.exec(item)?.[1], item]),
+  )
+  const usedIn = (id: number) =>
+    [...(items.get(String(id)) ?? '').matchAll(/<li><a href="([^"]+)">([^<]+)<\/a><\/li>/g)]
+      .map((m) => `${m[2]} ${m[1]}`)
+      .sort()
+  assert.equal(items.size, 4)
+  assert.deepEqual(usedIn(cover.id), [
+    `Both pictures /admin/posts/${both.id}`,
+    `Draft cover /admin/posts/${draft.id}`,
+  ])
+  assert.deepEqual(usedIn(diagram.id), [`Both pictures /admin/posts/${both.id}`])
+  assert.deepEqual(usedIn(logo.id), [`About us /admin/pages/${about}`])
+  assert.deepEqual(usedIn(unused.id), [])
+  assert.match(items.get(String(unused.id)) ?? '', /Not used/)
 })
 
 test('a text file renamed .png is refused with the type message, keeping the alt text', async (t) => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Db } from '../../../src/db/client.ts'
-import { findPage } from '../../../src/features/content/pages.ts'
+import { findPage, PAGE_LIMITS } from '../../../src/features/content/pages.ts'
 import { signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { createPage } from '../../helpers/fixtures.ts'
@@ -322,4 +322,16 @@ test('the pages screens need a signed-in author', async (t) => {
 
   assert.equal(res.statusCode, 303)
   assert.equal(res.headers.location, `/admin/login?next=${encodeURIComponent('/admin/pages/new')}`)
+})
+
+test('the editor’s inputs carry the page limits the form checks', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const main = mainOf((await author.get('/admin/pages/new')).body)
+
+  assert.match(main, new RegExp(`name="title"[^>]*maxlength="${PAGE_LIMITS.title}"`))
+  assert.match(main, new RegExp(`name="slug"[^>]*maxlength="${PAGE_LIMITS.slug}"`))
+  assert.match(main, new RegExp(`name="meta_description"[^>]*maxlength="${PAGE_LIMITS.metaDescription}"`))
+  assert.match(main, new RegExp(`name="nav_order"[^>]*max="${PAGE_LIMITS.navOrderMax}"`))
 })

@@ -1,29 +1,19 @@
 // Checks post revisions: one per save, the list, the diff against the current post, and restoring.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { diffLines, renderDiffHtml } from '../../../src/features/content/revisions.ts'
-import { signIn } from '../../helpers/admin.ts'
+import { diffText } from '../../../src/features/content/revision-diff.ts'
+import { postForm as editorForm, signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { mainOf } from '../../helpers/html.ts'
 
-function postForm(fields: Record<string, string> = {}): Record<string, string> {
-  return {
+/** The editor's fields for the post these tests revise. */
+const postForm = (fields: Record<string, string> = {}): Record<string, string> =>
+  editorForm({
     title: 'Notes on SQLite',
-    slug: '',
-    kind: 'article',
     body: 'Line one.\n\nLine two.\n\nLine three.',
-    excerpt: '',
-    link_url: '',
-    quote: '',
     tags: 'SQLite',
-    series: '',
-    series_part: '',
-    meta_description: '',
-    status: 'published',
-    published_at: '',
     ...fields,
-  }
-}
+  })
 
 const idFrom = (location: unknown): number => Number(/^\/admin\/posts\/(\d+)\?/.exec(String(location))?.[1])
 
@@ -141,27 +131,74 @@ test('deleting a post deletes its revisions', async (t) => {
   assert.equal(count.n, 0)
 })
 
-test('the line diff marks only what changed and escapes the text', () => {
-  const lines = diffLines('a\n<b>\nc\nd', 'a\n<B>\nc\nd\ne')
-  assert.deepEqual(lines, [
-    { kind: 'same', text: 'a' },
+test('the line diff marks only what changed, each removed line before the one that replaces it', () => {
+  assert.deepEqual(diffText('a\n<b>\nc\nd', 'a\n<B>\nc\nd\ne'), [
+    { kind: 'unchanged', text: 'a' },
     { kind: 'removed', text: '<b>' },
     { kind: 'added', text: '<B>' },
-    { kind: 'same', text: 'c' },
-    { kind: 'same', text: 'd' },
+    { kind: 'unchanged', text: 'c' },
+    { kind: 'unchanged', text: 'd' },
     { kind: 'added', text: 'e' },
   ])
-  const html = renderDiffHtml(lines)
-  assert.match(html, /Removed: <\/span>&lt;b&gt;<\/del>/)
-  assert.doesNotMatch(html, /<b>|<B>/)
-  assert.equal(renderDiffHtml(diffLines('same\ntext', 'same\ntext')), '')
+  assert.deepEqual(diffText('same\ntext', 'same\ntext'), [])
+  assert.deepEqual(diffText('crlf\r\nline', 'crlf\nline'), [], 'line endings are not changes')
 })
 
-test('long unchanged stretches are folded in the diff', () => {
+test('long unchanged stretches are folded in the diff, keeping three lines around each change', () => {
   const before = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n')
   const after = before.replace('line 20', 'line twenty')
-  const html = renderDiffHtml(diffLines(before, after))
-  assert.match(html, /… 17 unchanged lines …/)
-  assert.match(html, /line 17/)
-  assert.doesNotMatch(html, /line 16</)
+  const unchanged = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ kind: 'unchanged', text: `line ${from + i}` }))
+  assert.deepEqual(diffText(before, after), [
+    { kind: 'skipped', count: 17 },
+    ...unchanged(17, 19),
+    { kind: 'removed', text: 'line 20' },
+    { kind: 'added', text: 'line twenty' },
+    ...unchanged(21, 23),
+    { kind: 'skipped', count: 16 },
+  ])
+})
+
+/** The revision page of a post first saved with `before`, then with `after`. */
+async function revisionPageOf(t: Parameters<typeof createTestApp>[0], before: string, after: string) {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  const id = idFrom((await author.post('/admin/posts', postForm({ body: before }))).headers.location)
+  assert.equal((await author.post(`/admin/posts/${id}`, postForm({ body: after }))).statusCode, 303)
+  const [, oldest] = revisionLinks((await author.get(`/admin/posts/${id}/revisions`)).body)
+  const res = await author.get(String(oldest))
+  assert.equal(res.statusCode, 200)
+  const html = mainOf(res.body)
+  const diff = /<pre class="diff" tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(html)?.[1]
+  assert.ok(diff !== undefined, 'the page shows the diff')
+  return { html, diff }
+}
+
+test('the revision diff shows a hostile line as text: markup in the body is escaped', async (t) => {
+  const hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+  const { html, diff } = await revisionPageOf(t, 'Intro.\n\nPlain line.', `Intro.\n\n${hostile}`)
+  assert.match(
+    diff,
+    /<ins class="diff-line diff-line--added"><span class="diff-sign" aria-hidden="true">\+<\/span><span class="visually-hidden">Added: <\/span>&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &lt;img src=x onerror=alert\(1\)&gt;<\/ins>/,
+  )
+  assert.match(diff, /<del class="diff-line diff-line--removed">.*Removed: <\/span>Plain line\.<\/del>/)
+  assert.doesNotMatch(html, /<script|<img/)
+})
+
+test('the revision diff folds long unchanged runs into one line saying how many it hides', async (t) => {
+  const before = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n')
+  // Two changes seven lines apart leave exactly one line between their contexts.
+  const after = before.replace('line 20', 'line twenty').replace('line 28', 'line twenty-eight')
+  const { diff } = await revisionPageOf(t, before, after)
+  assert.doesNotMatch(diff, /\n/, 'each line is a block of its own: no newline between them in <pre>')
+  const skipped = [...diff.matchAll(/<span class="diff-line diff-line--skipped">([^<]*)<\/span>/g)].map(
+    (m) => m[1],
+  )
+  assert.deepEqual(skipped, ['… 17 unchanged lines …', '… 1 unchanged line …', '… 8 unchanged lines …'])
+  assert.match(
+    diff,
+    /<span class="diff-line"><span class="diff-sign" aria-hidden="true"> <\/span>line 17<\/span>/,
+  )
+  assert.doesNotMatch(diff, /line 16</)
+  assert.doesNotMatch(diff, /line 24</)
 })

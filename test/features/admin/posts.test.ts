@@ -1,32 +1,13 @@
 // Checks the admin's posts screens: the list and its filters, the editor, its validation, scheduling, renames, deleting and preview.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Db } from '../../../src/db/client.ts'
 import { saveSettings } from '../../../src/features/settings/service.ts'
 import { fromLocalInput, toLocalInput } from '../../../src/lib/dates.ts'
-import { signIn } from '../../helpers/admin.ts'
-import { createTestApp } from '../../helpers/app.ts'
+import { postForm, signIn } from '../../helpers/admin.ts'
+import { createTestApp, rowCount } from '../../helpers/app.ts'
 import { createPost, DAY, fromNow } from '../../helpers/fixtures.ts'
 import { mainOf, sleep } from '../../helpers/html.ts'
-
-/** A complete editor submission: a published article unless a test says otherwise. */
-function postForm(fields: Record<string, string> = {}): Record<string, string> {
-  return {
-    title: 'A post about caching',
-    slug: '',
-    kind: 'article',
-    body: 'The first paragraph.\n\nThe second paragraph.',
-    excerpt: '',
-    link_url: '',
-    quote: '',
-    tags: '',
-    series: '',
-    series_part: '',
-    meta_description: '',
-    status: 'published',
-    published_at: '',
-    ...fields,
-  }
-}
 
 const idFrom = (location: unknown): number => Number(/^\/admin\/posts\/(\d+)\?/.exec(String(location))?.[1])
 
@@ -34,8 +15,7 @@ const idFrom = (location: unknown): number => Number(/^\/admin\/posts\/(\d+)\?/.
 const listedTitles = (html: string): string[] =>
   [...html.matchAll(/<td><a href="\/admin\/posts\/\d+">([^<]*)<\/a><\/td>/g)].map((m) => m[1] ?? '')
 
-const countRows = (db: { $client: { prepare(sql: string): { get(): unknown } } }): number =>
-  (db.$client.prepare('select count(*) as n from posts').get() as { n: number }).n
+const countRows = (db: Db): number => rowCount(db, 'posts')
 
 test('an unsigned visit to the posts list goes to sign-in and comes back after', async (t) => {
   const { app } = await createTestApp(t)

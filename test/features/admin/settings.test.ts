@@ -1,7 +1,7 @@
 // Checks the admin's settings form: current values, validation, and changes showing on the site at once.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { getSettings, saveSettings } from '../../../src/features/settings/service.ts'
+import { getSettings, SETTINGS_LIMITS, saveSettings } from '../../../src/features/settings/service.ts'
 import { encodeForm, signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { mainOf } from '../../helpers/html.ts'
@@ -253,4 +253,102 @@ test('a settings post with fields missing gets plain messages, not a crash', asy
   assert.match(res.body, /id="timezone-error">Choose a timezone from the list\./)
   assert.doesNotMatch(res.body, /Invalid input/)
   assert.equal(getSettings(db).title, 'Folio')
+})
+
+test('a nested-blockquote bomb in a Markdown setting is a 422 beside that field, the text kept, the server still answering', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  const bomb = `${'>'.repeat(5000)} x`
+
+  const [res, health] = await Promise.all([
+    author.post(
+      '/admin/settings',
+      settingsForm({ site_title: 'Kept title', intro: bomb }),
+      '/admin/settings',
+    ),
+    app.inject('/healthz'),
+  ])
+
+  assert.equal(health.statusCode, 200)
+  assert.equal(res.statusCode, 422)
+  assert.match(String(res.headers['content-type']), /^text\/html/)
+  const main = mainOf(res.body)
+  assert.match(main, /id="intro-error">This text nests quotes or lists more than 100 levels deep/)
+  assert.match(main, /name="intro"[^>]*aria-invalid="true"/)
+  assert.ok(main.includes(`${'&gt;'.repeat(5000)} x</textarea>`), 'the typed text is kept')
+  assert.match(main, /name="site_title"[^>]*value="Kept title"/)
+  assert.equal(getSettings(db).title, 'Folio', 'nothing was saved')
+  assert.equal((await app.inject('/')).statusCode, 200, 'the server answers the next request')
+})
+
+test('saving settings whose Markdown is slow to parse does not hold up the server', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  // A quarter of a second of parsing each on this thread: together they would stall every request.
+  const slow = '<*~'.repeat(1666)
+  const form = settingsForm({ author_bio: slow, intro: slow, services: slow })
+  // A first save starts the Markdown worker, so what follows measures only the render.
+  assert.equal(
+    (await author.post('/admin/settings', settingsForm({ intro: 'Warm *up*' }), '/admin/settings'))
+      .statusCode,
+    303,
+  )
+
+  let longestGap = 0
+  let last = performance.now()
+  const timer = setInterval(() => {
+    const now = performance.now()
+    longestGap = Math.max(longestGap, now - last)
+    last = now
+  }, 5)
+  const res = await author.post('/admin/settings', form, '/admin/settings')
+  // One more tick, so a stall that ended with the response is measured too.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  clearInterval(timer)
+
+  assert.equal(res.statusCode, 303)
+  assert.equal(getSettings(db).introMd, slow)
+  assert.ok(longestGap < 300, `the event loop stalled for ${Math.round(longestGap)} ms`)
+})
+
+test('the form holds each setting to the service’s limit, in its maxlength and when saved', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const main = mainOf((await author.get('/admin/settings')).body)
+  const inputs: [string, number][] = [
+    ['site_title', SETTINGS_LIMITS.title],
+    ['tagline', SETTINGS_LIMITS.tagline],
+    ['description', SETTINGS_LIMITS.description],
+    ['language', SETTINGS_LIMITS.language],
+    ['author_name', SETTINGS_LIMITS.authorName],
+    ['services_title', SETTINGS_LIMITS.servicesTitle],
+    ['social_label_0', SETTINGS_LIMITS.socialLabel],
+  ]
+  for (const [name, max] of inputs) assert.match(main, new RegExp(`name="${name}"[^>]*maxlength="${max}"`))
+  assert.match(main, new RegExp(`name="posts_per_page"[^>]*max="${SETTINGS_LIMITS.postsPerPage}"`))
+
+  const over = await author.post(
+    '/admin/settings',
+    settingsForm({
+      tagline: 'x'.repeat(SETTINGS_LIMITS.tagline + 1),
+      intro: 'x'.repeat(SETTINGS_LIMITS.introMd + 1),
+    }),
+    '/admin/settings',
+  )
+  assert.equal(over.statusCode, 422)
+  assert.match(over.body, /id="tagline-error">Keep this under 160 characters\./)
+  assert.match(over.body, /id="intro-error">Keep this under 10,000 characters\./)
+
+  const atLimit = await author.post(
+    '/admin/settings',
+    settingsForm({
+      tagline: 't'.repeat(SETTINGS_LIMITS.tagline),
+      intro: 'i'.repeat(SETTINGS_LIMITS.introMd),
+    }),
+    '/admin/settings',
+  )
+  assert.equal(atLimit.statusCode, 303)
+  assert.equal(getSettings(db).tagline.length, SETTINGS_LIMITS.tagline)
+  assert.equal(getSettings(db).introMd.length, SETTINGS_LIMITS.introMd)
 })

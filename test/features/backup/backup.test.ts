@@ -17,7 +17,7 @@ import { backupDatabase, restoreBackup } from '../../../src/features/backup/back
 import { savePost } from '../../../src/features/content/posts.ts'
 import { createTestDb } from '../../helpers/app.ts'
 import { createPage, createPost } from '../../helpers/fixtures.ts'
-import { runCli } from './helpers.ts'
+import { runCli } from '../../helpers/processes.ts'
 
 const paragraph = 'SQLite copies pages while the server keeps writing, and nothing waits for anything. '
 

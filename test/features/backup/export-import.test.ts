@@ -15,7 +15,8 @@ import { saveUpload } from '../../../src/features/media/service.ts'
 import { saveSettings } from '../../../src/features/settings/service.ts'
 import { createTestApp, createTestDb } from '../../helpers/app.ts'
 import { createPage, createPost } from '../../helpers/fixtures.ts'
-import { readTree, runCli } from './helpers.ts'
+import { runCli } from '../../helpers/processes.ts'
+import { readTree } from './helpers.ts'
 
 function tempDir(t: TestContext, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))

@@ -9,7 +9,7 @@ import { describeImport, importSite } from '../../../src/features/backup/import.
 import { parseVariants } from '../../../src/features/media/files.ts'
 import { findMediaByFileName } from '../../../src/features/media/service.ts'
 import { createTestApp } from '../../helpers/app.ts'
-import { runCli } from './helpers.ts'
+import { runCli } from '../../helpers/processes.ts'
 
 const SCRIPT = '<html><body><script>alert(document.cookie)</script></body></html>'
 

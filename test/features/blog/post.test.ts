@@ -97,7 +97,7 @@ test('a post page has a canonical URL, a description, OpenGraph and Twitter card
   assert.equal(metaContent(html, 'og:description'), 'Search engines read this first paragraph.')
   assert.equal(metaContent(html, 'og:site_name'), 'Folio')
   assert.equal(metaContent(html, 'article:published_time'), '2025-02-01T00:00:00.000Z')
-  assert.equal(metaContent(html, 'twitter:card'), 'summary')
+  assert.equal(metaContent(html, 'twitter:card'), 'summary_large_image')
   assert.equal(metaContent(html, 'twitter:title'), 'Meta tags matter')
 })
 
@@ -117,7 +117,8 @@ test('a post page carries a parseable JSON-LD BlogPosting', async (t) => {
     publishedAt: new Date('2025-03-01T12:00:00Z'),
   })
 
-  const data = JSON.parse(jsonLdOf((await app.inject(`/posts/${post.slug}`)).body)) as Record<string, unknown>
+  const html = (await app.inject(`/posts/${post.slug}`)).body
+  const data = JSON.parse(jsonLdOf(html)) as Record<string, unknown>
 
   assert.equal(data['@context'], 'https://schema.org')
   assert.equal(data['@type'], 'BlogPosting')
@@ -125,6 +126,13 @@ test('a post page carries a parseable JSON-LD BlogPosting', async (t) => {
   assert.equal(data.url, `https://blog.example.com/posts/${post.slug}`)
   assert.equal(data.datePublished, '2025-03-01T12:00:00.000Z')
   assert.deepEqual((data.author as Record<string, unknown>).name, 'Sam Example')
+  // Search engines and social sites get the same picture: the post's card, absolute, with its size.
+  assert.deepEqual(data.image, {
+    '@type': 'ImageObject',
+    url: metaContent(html, 'og:image'),
+    width: 1200,
+    height: 630,
+  })
 })
 
 test('a title with a script tag in it is escaped in the title, heading, meta tags and JSON-LD', async (t) => {

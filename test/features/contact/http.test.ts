@@ -27,18 +27,18 @@ for (const contentType of [
   })
 }
 
-test('a JSON body is refused with an HTML 415 and stores nothing: no route reads JSON', async (t) => {
+test('a JSON body is refused with a helpful HTML 415, not JSON, and stores nothing: no route reads JSON', async (t) => {
   const { app, db } = await createTestApp(t)
   const visitor = contactVisitor(app, db)
-  await visitor.openForm()
-  const res = await visitor.inject({
-    method: 'POST',
-    url: '/contact',
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({ ...GOOD_MESSAGE, ts: signedTimestamp(db) }),
-  })
+  const { csrf } = await visitor.openForm()
+  const res = await visitor.sendBody(
+    'application/json',
+    JSON.stringify({ ...GOOD_MESSAGE, _csrf: csrf, ts: signedTimestamp(db) }),
+  )
   assert.equal(res.statusCode, 415)
-  assert.match(String(res.headers['content-type']), /^text\/html/)
+  assert.match(String(res.headers['content-type']), /^text\/html; charset=utf-8/)
+  assert.doesNotMatch(res.body, /"statusCode"|^\{/)
+  assert.match(res.body, /Use the form on the page/)
   assert.deepEqual(storedMessages(db), [])
 })
 
@@ -53,12 +53,7 @@ for (const [what, payload] of [
     const { app, db } = await createTestApp(t)
     const visitor = contactVisitor(app, db)
     await visitor.openForm()
-    const res = await visitor.inject({
-      method: 'POST',
-      url: '/contact',
-      headers: { 'content-type': 'application/json' },
-      payload,
-    })
+    const res = await visitor.sendBody('application/json', payload)
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `status ${res.statusCode}`)
     assert.match(String(res.headers['content-type']), /^text\/html/)
     assert.deepEqual(storedMessages(db), [])
@@ -69,11 +64,9 @@ test('a JSON body with a valid token and fields that are not strings gets a 415,
   const { app, db } = await createTestApp(t)
   const visitor = contactVisitor(app, db)
   const { csrf } = await visitor.openForm()
-  const res = await visitor.inject({
-    method: 'POST',
-    url: '/contact',
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({
+  const res = await visitor.sendBody(
+    'application/json',
+    JSON.stringify({
       _csrf: csrf,
       ts: signedTimestamp(db),
       name: { $ne: null },
@@ -81,7 +74,7 @@ test('a JSON body with a valid token and fields that are not strings gets a 415,
       subject: 42,
       message: { toString: 'x' },
     }),
-  })
+  )
   assert.equal(res.statusCode, 415)
   assert.deepEqual(storedMessages(db), [])
 })
@@ -99,12 +92,7 @@ for (const [what, contentType, payload] of [
     const { app, db } = await createTestApp(t)
     const visitor = contactVisitor(app, db)
     await visitor.openForm()
-    const res = await visitor.inject({
-      method: 'POST',
-      url: '/contact',
-      headers: { 'content-type': contentType },
-      payload,
-    })
+    const res = await visitor.sendBody(contentType, payload)
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `status ${res.statusCode}`)
     assert.deepEqual(storedMessages(db), [])
   })

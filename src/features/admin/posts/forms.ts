@@ -1,14 +1,14 @@
-// Owns the post editor's form: its zod schema, the values it shows, and the list's filters.
+// Owns the post editor's form: its zod schema, the values it shows, and the posts list's filters.
 import { z } from 'zod'
-import { POST_KINDS, POST_STATUSES } from '../../db/schema.ts'
-import { fromLocalInput, toLocalInput } from '../../lib/dates.ts'
-import type { FieldErrors } from '../../lib/form-errors.ts'
-import { fieldErrors } from '../../lib/form-errors.ts'
-import { slugify } from '../../lib/slugs.ts'
-import { isHttpUrl } from '../../lib/urls.ts'
-import type { PostInput } from '../content/posts.ts'
-import type { PostState } from '../content/visibility.ts'
-import type { AdminPostFilters } from './posts-queries.ts'
+import { POST_KINDS, POST_STATUSES } from '../../../db/schema.ts'
+import { fromLocalInput, toLocalInput } from '../../../lib/dates.ts'
+import { type FieldErrors, fieldErrors } from '../../../lib/form-errors.ts'
+import { slugify } from '../../../lib/slugs.ts'
+import { atMost, linkAndDateProblems, POST_LIMITS, POST_MESSAGES } from '../../content/post-rules.ts'
+import type { PostInput } from '../../content/posts.ts'
+import type { EditablePost } from '../../content/revisions.ts'
+import { type PostState, postState } from '../../content/visibility.ts'
+import type { AdminPostFilters } from './queries.ts'
 
 const SHOWN_STATUSES: readonly PostState[] = ['draft', 'scheduled', 'published']
 
@@ -49,11 +49,6 @@ export const POST_FIELD_LABELS: Record<PostField, string> = {
   published_at: 'Publish date and time',
 }
 
-export const MAX_BODY_LENGTH = 200_000
-export const MAX_TAGS = 20
-export const MAX_TAG_LENGTH = 50
-export const MAX_META_DESCRIPTION = 300
-
 export const EMPTY_POST_VALUES: PostFormValues = {
   title: '',
   slug: '',
@@ -68,6 +63,26 @@ export const EMPTY_POST_VALUES: PostFormValues = {
   meta_description: '',
   status: 'draft',
   published_at: '',
+}
+
+/** The editor's fields for a stored post, its date in the author's timezone. */
+export function valuesFromPost(post: EditablePost, timeZone: string, now: Date): PostFormValues {
+  return {
+    title: post.title,
+    slug: post.slug,
+    kind: post.kind,
+    body: post.bodyMd,
+    excerpt: post.excerptMd,
+    link_url: post.linkUrl ?? '',
+    quote: post.quoteMd,
+    tags: post.tags,
+    series: post.series,
+    series_part: post.series && post.seriesPart !== null ? String(post.seriesPart) : '',
+    meta_description: post.metaDescription,
+    // A scheduled post whose time has come is published: saving it again must not ask for a future date.
+    status: postState(post, now),
+    published_at: toLocalInput(post.publishedAt, timeZone),
+  }
 }
 
 /** The editor's fields from a parsed form body; anything missing is empty, never undefined. */
@@ -109,26 +124,23 @@ export function postFormSchema(options: PostFormOptions) {
     currentDate && v === toLocalInput(currentDate, timeZone) ? currentDate : fromLocalInput(v, timeZone)
   return z
     .object({
-      title: z.string().trim().min(1, 'Give the post a title.').max(200, 'Use at most 200 characters.'),
+      title: z.string().trim().min(1, POST_MESSAGES.title).max(POST_LIMITS.title, atMost(POST_LIMITS.title)),
       slug: z
         .string()
         .trim()
-        .max(200, 'Use at most 200 characters.')
+        .max(POST_LIMITS.slug, atMost(POST_LIMITS.slug))
         .refine((v) => v === '' || slugify(v) !== '', 'Use at least one letter or digit, or leave it empty.'),
       kind: z.enum(POST_KINDS, 'Choose article or link.'),
-      body: multiline(MAX_BODY_LENGTH, 'The text is too long: use at most 200,000 characters.'),
-      excerpt: multiline(10_000, 'Use at most 10,000 characters.'),
-      link_url: z.string().trim().max(2000, 'Use at most 2,000 characters.'),
-      quote: multiline(20_000, 'Use at most 20,000 characters.'),
+      body: multiline(POST_LIMITS.body, POST_MESSAGES.body),
+      excerpt: multiline(POST_LIMITS.excerpt, atMost(POST_LIMITS.excerpt)),
+      link_url: z.string().trim().max(POST_LIMITS.linkUrl, atMost(POST_LIMITS.linkUrl)),
+      quote: multiline(POST_LIMITS.quote, atMost(POST_LIMITS.quote)),
       tags: z
         .string()
-        .max(2000, 'Too many tags.')
+        .max(POST_LIMITS.tagsField, 'Too many tags.')
         .transform(splitTags)
-        .refine((tags) => tags.length <= MAX_TAGS, `Use at most ${MAX_TAGS} tags.`)
-        .refine(
-          (tags) => tags.every((t) => t.length <= MAX_TAG_LENGTH),
-          `Keep each tag to ${MAX_TAG_LENGTH} characters or fewer.`,
-        )
+        .refine((tags) => tags.length <= POST_LIMITS.tagCount, POST_MESSAGES.tagCount)
+        .refine((tags) => tags.every((t) => t.length <= POST_LIMITS.tagLength), POST_MESSAGES.tagLength)
         .refine(
           (tags) => tags.every((t) => slugify(t) !== ''),
           'Each tag needs at least one letter or digit.',
@@ -136,23 +148,17 @@ export function postFormSchema(options: PostFormOptions) {
       series: z
         .string()
         .trim()
-        .max(200, 'Use at most 200 characters.')
-        .refine((v) => v === '' || slugify(v) !== '', 'A series name needs at least one letter or digit.'),
+        .max(POST_LIMITS.series, atMost(POST_LIMITS.series))
+        .refine((v) => v === '' || slugify(v) !== '', POST_MESSAGES.seriesName),
       series_part: z
         .string()
         .trim()
         .refine(
-          (v) => v === '' || (/^\d{1,4}$/.test(v) && Number(v) >= 1),
-          'Use a whole number from 1 to 9999, or leave it empty to add the post as the next part.',
+          (v) => v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= POST_LIMITS.seriesPart),
+          POST_MESSAGES.seriesPart,
         )
         .transform((v) => (v === '' ? undefined : Number(v))),
-      meta_description: z
-        .string()
-        .trim()
-        .max(
-          MAX_META_DESCRIPTION,
-          `Use at most ${MAX_META_DESCRIPTION} characters; search engines cut the rest.`,
-        ),
+      meta_description: z.string().trim().max(POST_LIMITS.metaDescription, POST_MESSAGES.metaDescription),
       status: z.enum(POST_STATUSES, 'Choose draft, published or scheduled.'),
       // One step that both checks and converts: the form-level checks below must never see the raw text.
       published_at: z
@@ -170,34 +176,18 @@ export function postFormSchema(options: PostFormOptions) {
         }),
     })
     .superRefine((form, ctx) => {
-      if (form.kind === 'link') {
-        if (!form.link_url)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['link_url'],
-            message: 'A link post needs the URL it links to.',
-          })
-        else if (!isHttpUrl(form.link_url))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['link_url'],
-            message: 'Use a full address starting with http:// or https://.',
-          })
-      }
-      if (form.status === 'scheduled') {
-        if (!form.published_at)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['published_at'],
-            message: 'Choose when the post goes live.',
-          })
-        else if (form.published_at.getTime() <= now.getTime())
-          ctx.addIssue({
-            code: 'custom',
-            path: ['published_at'],
-            message: 'A scheduled time must be in the future. To publish now, choose “Published”.',
-          })
-      }
+      const problems = linkAndDateProblems({
+        kind: form.kind,
+        linkUrl: form.link_url,
+        status: form.status,
+        publishedAt: form.published_at,
+      })
+      if (form.status === 'scheduled' && form.published_at && form.published_at.getTime() <= now.getTime())
+        problems.push({
+          field: 'published_at',
+          message: 'A scheduled time must be in the future. To publish now, choose “Published”.',
+        })
+      for (const { field, message } of problems) ctx.addIssue({ code: 'custom', path: [field], message })
     })
     .transform((form): PostInput => {
       // A published post dated in the future is a scheduled one: say so, so lists and the editor agree.

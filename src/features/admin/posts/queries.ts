@@ -1,9 +1,10 @@
 // Owns what the admin's posts list reads: every post whatever its status, filtered, searched and paged.
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
-import { type PostKind, type PostStatus, posts, postTags, series, tags } from '../../db/schema.ts'
-import { tagsByPost } from '../content/tags.ts'
-import { isPostInState, type PostState, postState } from '../content/visibility.ts'
+import type { Db } from '../../../db/client.ts'
+import { type PostKind, type PostStatus, posts, postTags, series, tags } from '../../../db/schema.ts'
+import { postHeadColumns } from '../../content/revisions.ts'
+import { tagsByPost } from '../../content/tags.ts'
+import { isPostInState, type PostState, postState } from '../../content/visibility.ts'
 
 export interface AdminPostFilters {
   readonly status?: PostState | undefined
@@ -62,15 +63,7 @@ export function listAdminPosts(
   const total = db.select({ n: count() }).from(posts).where(where).get()?.n ?? 0
   const totalPages = Math.max(1, Math.ceil(total / perPage))
   const rows = db
-    .select({
-      id: posts.id,
-      title: posts.title,
-      slug: posts.slug,
-      kind: posts.kind,
-      status: posts.status,
-      publishedAt: posts.publishedAt,
-      updatedAt: posts.updatedAt,
-    })
+    .select(postHeadColumns)
     .from(posts)
     .where(where)
     .orderBy(desc(posts.updatedAt), desc(posts.id))

@@ -1,0 +1,33 @@
+// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are.
+import { asc, count, desc } from 'drizzle-orm'
+import type { Db } from '../../../db/client.ts'
+import { posts } from '../../../db/schema.ts'
+import { isDraftPost, isPublicPost, isScheduledPost } from '../../content/visibility.ts'
+
+export function dashboardPosts(db: Db, now = new Date()) {
+  const drafts = db
+    .select({ id: posts.id, title: posts.title, updatedAt: posts.updatedAt })
+    .from(posts)
+    .where(isDraftPost())
+    .orderBy(desc(posts.updatedAt))
+    .limit(10)
+    .all()
+  const scheduled = db
+    .select({ id: posts.id, title: posts.title, publishedAt: posts.publishedAt })
+    .from(posts)
+    .where(isScheduledPost(now))
+    .orderBy(asc(posts.publishedAt))
+    .limit(10)
+    .all()
+  const recent = db
+    .select({ id: posts.id, title: posts.title, slug: posts.slug, publishedAt: posts.publishedAt })
+    .from(posts)
+    .where(isPublicPost(now))
+    .orderBy(desc(posts.publishedAt))
+    .limit(5)
+    .all()
+  const published = db.select({ n: count() }).from(posts).where(isPublicPost(now)).get()?.n ?? 0
+  return { drafts, scheduled, recent, published }
+}
+
+export type DashboardPosts = ReturnType<typeof dashboardPosts>

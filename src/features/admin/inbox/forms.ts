@@ -1,0 +1,43 @@
+// Owns reading the inbox's requests: which list is asked for, which messages are selected, which folder to export.
+import type { MessageFolder } from '../../../db/schema.ts'
+import { formFields } from '../../../lib/form-errors.ts'
+import { isFolder, MAX_QUERY_LENGTH } from '../../inbox/queries.ts'
+import { parseId } from '../params.ts'
+
+/** A form never selects more than a page of messages; this bounds a hand-made request. */
+export const MAX_BULK_IDS = 500
+
+export interface ListState {
+  readonly folder: MessageFolder
+  readonly q: string
+  readonly page: number
+}
+
+/** Folder, search and page from a query string or the bulk form's hidden fields; anything odd falls back. */
+export function listStateFrom(source: unknown): ListState {
+  const fields = formFields(source)
+  const page = fields.page && /^[1-9]\d{0,5}$/.test(fields.page) ? Number(fields.page) : 1
+  return {
+    folder: isFolder(fields.folder) ? fields.folder : 'inbox',
+    q: (fields.q ?? '').trim().slice(0, MAX_QUERY_LENGTH),
+    page,
+  }
+}
+
+/** The repeated `ids` field, as distinct ids; anything that is not an id is dropped. */
+export function idsFrom(body: unknown): number[] {
+  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>).ids : undefined
+  const list = Array.isArray(raw) ? raw : [raw]
+  const ids = new Set<number>()
+  for (const value of list) {
+    const id = parseId(value)
+    if (id !== undefined) ids.add(id)
+  }
+  return [...ids]
+}
+
+/** The one folder an export asks for, or undefined for every message. */
+export function exportFolderFrom(query: unknown): MessageFolder | undefined {
+  const asked = query && typeof query === 'object' ? (query as Record<string, unknown>).folder : undefined
+  return isFolder(asked) ? asked : undefined
+}

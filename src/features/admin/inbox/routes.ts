@@ -1,0 +1,149 @@
+// Owns the admin's /admin/inbox routes: folders, search, reading a message, actions one by one or in bulk, and export.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Db } from '../../../db/client.ts'
+import type { Message } from '../../../db/schema.ts'
+import { formFields } from '../../../lib/form-errors.ts'
+import { applyInboxAction, type InboxAction, isInboxAction } from '../../inbox/actions.ts'
+import { messagesCsv, messagesJson } from '../../inbox/export.ts'
+import {
+  existingIds,
+  findMessage,
+  folderCounts,
+  listMessages,
+  messagesForExport,
+} from '../../inbox/queries.ts'
+import { getSettings } from '../../settings/service.ts'
+import { withRow } from '../params.ts'
+import { exportFolderFrom, idsFrom, type ListState, listStateFrom, MAX_BULK_IDS } from './forms.ts'
+import {
+  DONE_CODES,
+  exportFileName,
+  inboxUrl,
+  type ListExtra,
+  listView,
+  messageUrl,
+  messageView,
+} from './render.ts'
+
+/** One-message actions: URL segment, what it does, and where the author lands afterwards. */
+const SINGLE_ACTIONS: { path: string; action: InboxAction; back: 'message' | 'folder' }[] = [
+  { path: 'read', action: 'mark_read', back: 'message' },
+  // Back to the list: staying on the message would have it marked read again at once.
+  { path: 'unread', action: 'mark_unread', back: 'folder' },
+  { path: 'archive', action: 'archive', back: 'folder' },
+  { path: 'move-to-inbox', action: 'move_to_inbox', back: 'message' },
+  { path: 'spam', action: 'spam', back: 'folder' },
+  { path: 'not-spam', action: 'not_spam', back: 'message' },
+]
+
+export default async function inboxRoutes(app: FastifyInstance, options: { db: Db }) {
+  const { db } = options
+  const timeZone = () => getSettings(db).timezone
+
+  const renderList = (reply: FastifyReply, state: ListState, extra?: ListExtra, status = 200) =>
+    reply.admin(
+      'admin/inbox/list',
+      listView(state, listMessages(db, state), folderCounts(db), timeZone(), extra),
+      status,
+    )
+
+  function renderDelete(reply: FastifyReply, message: Message, formError?: string, status = 200) {
+    const view = messageView(message, timeZone())
+    return reply.admin(
+      'admin/inbox/delete',
+      { title: `Delete “${view.title}”?`, section: 'inbox', message: view, formError: formError ?? null },
+      status,
+    )
+  }
+
+  /** A handler for /admin/inbox/:id…, given the message; an unknown id gets the inbox's own 404 page. */
+  /** A handler for /admin/inbox/:id…, given the message; an unknown id gets the inbox's own 404 page. */
+  const withMessage = withRow(
+    (id) => findMessage(db, id),
+    (reply) => reply.admin('admin/inbox/missing', { title: 'Message not found', section: 'inbox' }, 404),
+  )
+
+  function sendExport(request: FastifyRequest, reply: FastifyReply, format: 'csv' | 'json') {
+    const only = exportFolderFrom(request.query)
+    const list = messagesForExport(db, only)
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${exportFileName(only, format, timeZone())}"`)
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+      .send(format === 'csv' ? messagesCsv(list) : messagesJson(list))
+  }
+
+  app.get('/admin/inbox', async (request, reply) => renderList(reply, listStateFrom(request.query)))
+
+  app.post('/admin/inbox/bulk', async (request, reply) => {
+    const fields = formFields(request.body)
+    const state = listStateFrom(request.body)
+    const ids = idsFrom(request.body)
+    const action = fields.action
+    const again = (formError: string) =>
+      renderList(reply, state, { formError, checked: ids, confirmChecked: fields.confirm === 'yes' }, 422)
+
+    if (!isInboxAction(action)) return again('Choose what to do with the selected messages.')
+    if (ids.length === 0) return again('Select at least one message first, with the boxes beside them.')
+    if (ids.length > MAX_BULK_IDS) return again(`Select at most ${MAX_BULK_IDS} messages at a time.`)
+    if (action === 'delete' && fields.confirm !== 'yes') {
+      return again(
+        'Nothing was deleted. To delete the selected messages for good, tick “Yes, delete them for good” and press Delete again.',
+      )
+    }
+    const found = existingIds(db, ids)
+    if (found.length === 0)
+      return again('Those messages are no longer here; they may have been deleted already.')
+    applyInboxAction(db, action, found)
+    return reply.redirect(inboxUrl({ ...state, done: DONE_CODES[action] }), 303)
+  })
+
+  app.get('/admin/inbox/export.csv', async (request, reply) => sendExport(request, reply, 'csv'))
+  app.get('/admin/inbox/export.json', async (request, reply) => sendExport(request, reply, 'json'))
+
+  app.get(
+    '/admin/inbox/:id',
+    // Only reads: opening a message never marks it read; the page posts that (see static/js/inbox.js).
+    withMessage((message, _request, reply) => {
+      const view = messageView(message, timeZone())
+      return reply.admin('admin/inbox/show', {
+        title: view.title,
+        section: 'inbox',
+        scripts: ['js/inbox.js'],
+        message: view,
+      })
+    }),
+  )
+
+  for (const { path, action, back } of SINGLE_ACTIONS) {
+    app.post(
+      `/admin/inbox/:id/${path}`,
+      withMessage((message, _request, reply) => {
+        applyInboxAction(db, action, [message.id])
+        const done = DONE_CODES[action]
+        const to =
+          back === 'message'
+            ? `${messageUrl(message.id)}?done=${done}`
+            : inboxUrl({ folder: message.folder, done })
+        return reply.redirect(to, 303)
+      }),
+    )
+  }
+
+  app.get(
+    '/admin/inbox/:id/delete',
+    withMessage((message, _request, reply) => renderDelete(reply, message)),
+  )
+
+  app.post(
+    '/admin/inbox/:id/delete',
+    withMessage((message, request, reply) => {
+      if (formFields(request.body).confirm !== 'yes') {
+        const formError = 'Nothing was deleted. Press “Delete message” below to delete it.'
+        return renderDelete(reply, message, formError, 422)
+      }
+      applyInboxAction(db, 'delete', [message.id])
+      return reply.redirect(inboxUrl({ folder: message.folder, done: DONE_CODES.delete }), 303)
+    }),
+  )
+}

@@ -1,0 +1,139 @@
+// Owns the settings form: its field names, its validation, and its translation to and from the settings service.
+//
+// Field names (snake_case) are SETTINGS_FIELDS' values, plus the social links as numbered pairs
+// social_label_0 … social_label_11 / social_url_0 … social_url_11. Numbered names (rather than
+// repeated fields) keep each label with its URL and let an error sit beside the exact row it is
+// about. Rows with both halves empty are ignored.
+import { z } from 'zod'
+import { isValidTimeZone } from '../../../lib/dates.ts'
+import type { FieldErrors } from '../../../lib/form-errors.ts'
+import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'
+import { isHttpUrl } from '../../../lib/urls.ts'
+import { SETTINGS_LIMITS, type SettingsInput, type SettingsProblem } from '../../settings/service.ts'
+
+/** Each setting's form field, in the form's order. Social links are numbered rows of their own. */
+export const SETTINGS_FIELDS = {
+  title: 'site_title',
+  tagline: 'tagline',
+  description: 'description',
+  language: 'language',
+  timezone: 'timezone',
+  authorName: 'author_name',
+  authorBioMd: 'author_bio',
+  introMd: 'intro',
+  servicesTitle: 'services_title',
+  servicesMd: 'services',
+  contactIntroMd: 'contact_intro',
+  postsPerPage: 'posts_per_page',
+} as const satisfies Partial<Record<keyof SettingsInput, string>>
+
+type SettingKey = keyof typeof SETTINGS_FIELDS
+export type SettingsField = (typeof SETTINGS_FIELDS)[SettingKey]
+export const settingKeys = Object.keys(SETTINGS_FIELDS) as SettingKey[]
+
+export const SOCIAL_ROWS = SETTINGS_LIMITS.socialLinks
+
+/** Every timezone the select offers; Node does not list UTC itself, and it is the default. */
+export const TIMEZONES: readonly string[] = [
+  'UTC',
+  ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC'),
+]
+const TIMEZONE_SET = new Set(TIMEZONES)
+
+const LANGUAGE = 'Enter a language code like en, fr or en-GB.'
+const POSTS_PER_PAGE = `Enter how many posts a page shows, a whole number from 1 to ${SETTINGS_LIMITS.postsPerPage}.`
+
+function isLanguageTag(value: string): boolean {
+  if (!/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(value)) return false
+  try {
+    return Intl.getCanonicalLocales(value).length === 1
+  } catch {
+    return false
+  }
+}
+
+/** Every social row as posted, filled or not, untrimmed. */
+export function socialPairs(fields: Record<string, string | undefined>): { label: string; url: string }[] {
+  return Array.from({ length: SOCIAL_ROWS }, (_, i) => ({
+    label: fields[`social_label_${i}`] ?? '',
+    url: fields[`social_url_${i}`] ?? '',
+  }))
+}
+
+const socialShape: Record<string, z.ZodDefault<z.ZodString>> = {}
+for (let i = 0; i < SOCIAL_ROWS; i++) {
+  socialShape[`social_label_${i}`] = z.string().trim().default('')
+  socialShape[`social_url_${i}`] = z.string().trim().default('')
+}
+
+/** An issue on one half of social row `i`. */
+const socialIssue = (half: 'label' | 'url', i: number, message: string) => ({
+  code: 'custom' as const,
+  path: [`social_${half}_${i}`],
+  message,
+})
+
+export const settingsFormSchema = z
+  .object({
+    site_title: requiredText(SETTINGS_LIMITS.title, 'Enter a site title.'),
+    tagline: optionalText(SETTINGS_LIMITS.tagline),
+    description: optionalText(SETTINGS_LIMITS.description),
+    language: z
+      .string({ error: LANGUAGE })
+      .trim()
+      .max(SETTINGS_LIMITS.language, LANGUAGE)
+      .refine(isLanguageTag, LANGUAGE),
+    timezone: z
+      .string({ error: 'Choose a timezone from the list.' })
+      .refine((v) => TIMEZONE_SET.has(v) || isValidTimeZone(v), 'Choose a timezone from the list.'),
+    author_name: requiredText(SETTINGS_LIMITS.authorName, 'Enter the author’s name, as readers will see it.'),
+    author_bio: optionalMarkdown(SETTINGS_LIMITS.authorBioMd),
+    intro: optionalMarkdown(SETTINGS_LIMITS.introMd),
+    services_title: optionalText(SETTINGS_LIMITS.servicesTitle),
+    services: optionalMarkdown(SETTINGS_LIMITS.servicesMd),
+    contact_intro: optionalMarkdown(SETTINGS_LIMITS.contactIntroMd),
+    posts_per_page: z
+      .string({ error: POSTS_PER_PAGE })
+      .trim()
+      .refine((v) => /^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= SETTINGS_LIMITS.postsPerPage, {
+        message: POSTS_PER_PAGE,
+      }),
+    ...socialShape,
+  })
+  .superRefine((form, ctx) => {
+    socialPairs(form as Record<string, string>).forEach(({ label, url }, i) => {
+      if (!label && !url) return
+      if (!label) ctx.addIssue(socialIssue('label', i, 'Give this link a label, like Mastodon or GitHub.'))
+      else if (label.length > SETTINGS_LIMITS.socialLabel)
+        ctx.addIssue(
+          socialIssue('label', i, `Keep the label under ${SETTINGS_LIMITS.socialLabel} characters.`),
+        )
+      if (!url)
+        ctx.addIssue(socialIssue('url', i, 'Enter the link’s address, or clear its label to remove it.'))
+      else if (!isHttpUrl(url))
+        ctx.addIssue(socialIssue('url', i, 'Enter a full web address starting with https:// (or http://).'))
+    })
+  })
+
+export type SettingsForm = z.infer<typeof settingsFormSchema>
+
+export function toSettingsInput(form: SettingsForm): SettingsInput {
+  const input: Record<string, unknown> = {}
+  for (const key of settingKeys) input[key] = form[SETTINGS_FIELDS[key]]
+  const socialLinks = socialPairs(form as Record<string, string>).filter((pair) => pair.label || pair.url)
+  return { ...input, postsPerPage: Number(form.posts_per_page), socialLinks } as SettingsInput
+}
+
+/**
+ * The service's refusals, beside the fields they are about. A social link's index in the list no
+ * longer matches its row on the form, so a refused link is reported for the form as a whole.
+ */
+export function formErrorsOf(problems: readonly SettingsProblem[]): FieldErrors {
+  const errors: FieldErrors = {}
+  for (const { path, message } of problems) {
+    const key = String(path[0])
+    if (key in SETTINGS_FIELDS) errors[SETTINGS_FIELDS[key as SettingKey]] ??= message
+    else errors._form ??= 'Check the social links: one of them was not accepted.'
+  }
+  return errors
+}

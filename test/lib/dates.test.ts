@@ -1,0 +1,27 @@
+// Checks the one way people read a date in Folio, in the site's timezone, and the editor's local input.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { formatDate, formatDateTime, fromLocalInput, toLocalInput } from '../../src/lib/dates.ts'
+
+test('a moment reads "4 December 2026, 14:05" in the author timezone, and a date the same without the time', () => {
+  const at = new Date('2026-12-04T13:05:00Z')
+  assert.equal(formatDateTime(at, 'Europe/Paris'), '4 December 2026, 14:05')
+  assert.equal(formatDateTime(at, 'UTC'), '4 December 2026, 13:05')
+  assert.equal(formatDateTime(new Date('2026-12-04T23:30:00Z'), 'Asia/Tokyo'), '5 December 2026, 08:30')
+  assert.equal(formatDate(at, 'Europe/Paris'), '4 December 2026')
+  assert.equal(
+    formatDateTime(new Date('2026-01-01T00:00:00Z'), 'UTC'),
+    '1 January 2026, 00:00',
+    'midnight is 00:00',
+  )
+})
+
+test('the editor date field round-trips through the site timezone', () => {
+  const at = fromLocalInput('2026-03-29T02:30', 'Europe/Paris')
+  assert.ok(at, 'a time skipped by the clock change lands just after it')
+  assert.equal(
+    toLocalInput(fromLocalInput('2026-12-04T14:05', 'Europe/Paris'), 'Europe/Paris'),
+    '2026-12-04T14:05',
+  )
+  assert.equal(fromLocalInput('2026-02-30T10:00', 'UTC'), undefined)
+})

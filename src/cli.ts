@@ -5,7 +5,14 @@ import { closeDatabase, type Db, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { emailSchema, newPasswordSchema } from './features/auth/forms.ts'
 import { clearAllFailures } from './features/auth/throttle.ts'
-import { createUser, EmailTakenError, findUserByEmail, setPassword } from './features/auth/users.ts'
+import {
+  createUser,
+  EmailTakenError,
+  findUserByEmail,
+  issueSetupToken,
+  SETUP_LINK_DAYS,
+  setPassword,
+} from './features/auth/users.ts'
 import {
   BackupError,
   backupDatabase,
@@ -14,27 +21,39 @@ import {
   restoreBackup,
   restoreSteps,
 } from './features/backup/backup.ts'
+import { defaultBackupFile, defaultExportFolder, siteTimeZoneAt } from './features/backup/default-names.ts'
 import { describeExport, ExportFolderError, exportSite } from './features/backup/export.ts'
 import { describeImport, ImportFolderError, importSite } from './features/backup/import.ts'
+import { describeRerender, rerenderEverything } from './features/content/rerender.ts'
 import { seedDemoContent } from './features/seed/demo.ts'
+import { describeSeedRemoval, removeSeededContent } from './features/seed/remove.ts'
+import { getSettings } from './features/settings/service.ts'
+import { createProgress } from './lib/progress.ts'
 import { promptSecret } from './lib/prompt.ts'
 import { plural } from './lib/text.ts'
+import { absoluteUrl, adminSetupUrl } from './lib/urls.ts'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   migrate              apply pending database migrations
   seed --posts N       add N realistic demo posts (and, on an empty site, demo pages and settings)
+  seed --remove        remove what seed added (posts you edited since are kept), settings back as before
   create-user --email E --name N
                        create an author account; the password is read from stdin or a hidden prompt
   set-password --email E
                        set a new password (ends every session and clears failed sign-ins)
   unlock               forget every failed sign-in, lifting all sign-in throttling
-  backup FILE [--force]
-                       copy the database, while the server runs, to FILE and MEDIA_DIR to FILE.media/
+  setup-link           print a new link to create the first account (the one printed before stops working)
+  backup [FILE] [--force]
+                       copy the database, while the server runs, to FILE and MEDIA_DIR to FILE.media/;
+                       without FILE: backups/folio-<date>-<time>.db
   restore FILE --yes   put a backup in place of the database and its media (stop the server first)
-  export DIR [--force] write every post and page as Markdown with YAML front matter, plus settings and media
+  export [DIR] [--force]
+                       write every post and page as Markdown with YAML front matter, plus settings and
+                       media; without DIR: backups/folio-export-<date>-<time>/
   import DIR           read an export back: posts and pages matched by slug are updated, others created
+  rerender             render every stored post, page, series description and Markdown setting again
   help                 show this message
 
 The database is DATABASE_PATH (default ./data/folio.db).`
@@ -64,7 +83,7 @@ async function withDatabase<T>(config: Config, work: (db: Db) => T | Promise<T>)
   }
 }
 
-/** A command's flags and the one file or folder it acts on; `example` shows how when that is missing. */
+/** A command's flags and the one file or folder it acts on, if given; `example` shows how when there are more. */
 function parseTarget<T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],
   options: T,
@@ -72,8 +91,13 @@ function parseTarget<T extends NonNullable<ParseArgsConfig['options']>>(
 ) {
   const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true } as const)
   const [target, ...extra] = positionals
-  if (!target || extra.length > 0) throw new UsageError(example)
+  if (extra.length > 0) throw new UsageError(example)
   return { values, target }
+}
+
+function required(target: string | undefined, example: string): string {
+  if (!target) throw new UsageError(example)
+  return target
 }
 
 /** Errors whose message already tells the operator what to do: printed as they are, exit code 1. */
@@ -96,9 +120,14 @@ async function run(argv: string[]): Promise<number> {
     case 'seed': {
       const { values } = parseArgs({
         args: rest,
-        options: { posts: { type: 'string', default: '50' } },
+        options: { posts: { type: 'string', default: '50' }, remove: { type: 'boolean', default: false } },
         strict: true,
       })
+      if (values.remove) {
+        const removal = await withDatabase(config, (db) => removeSeededContent(db))
+        console.log(describeSeedRemoval(removal))
+        return 0
+      }
       const posts = Number(values.posts)
       if (!Number.isInteger(posts) || posts < 1 || posts > 1_000_000) {
         throw new UsageError(`--posts must be a whole number between 1 and 1000000, not "${values.posts}".`)
@@ -108,7 +137,7 @@ async function run(argv: string[]): Promise<number> {
         const result = seedDemoContent(db, { posts })
         const seconds = ((performance.now() - started) / 1000).toFixed(1)
         console.log(
-          `Seeded ${result.posts} posts, ${result.pages} pages, ${result.series} series and ${result.tags} tags into ${config.databasePath} in ${seconds}s.`,
+          `Seeded ${result.posts} posts, ${result.pages} pages, ${result.series} series and ${result.tags} tags into ${config.databasePath} in ${seconds}s. To take them away again: npm run cli -- seed --remove`,
         )
       })
       return 0
@@ -157,12 +186,25 @@ async function run(argv: string[]): Promise<number> {
       console.log(`Cleared ${plural(cleared, 'failed sign-in')}; nobody is throttled now.`)
       return 0
     }
+    case 'setup-link': {
+      parseArgs({ args: rest, options: {}, strict: true })
+      const token = await withDatabase(config, (db) => issueSetupToken(db))
+      if (!token)
+        throw new UsageError(
+          'An account already exists, so there is no setup link. To sign in with a new password: npm run cli -- set-password --email you@example.com',
+        )
+      console.log(
+        `Create the first account at ${absoluteUrl(config.siteUrl, adminSetupUrl(token))}\nThe link works once, for ${SETUP_LINK_DAYS} days; any setup link printed before no longer works.`,
+      )
+      return 0
+    }
     case 'backup': {
-      const { values, target: file } = parseTarget(
+      const { values, target } = parseTarget(
         rest,
         { force: { type: 'boolean', default: false } },
-        'Name one backup file, like: npm run cli -- backup backups/folio.db',
+        'Name at most one backup file, like: npm run cli -- backup backups/folio.db',
       )
+      const file = target ?? defaultBackupFile({ timeZone: siteTimeZoneAt(config.databasePath) })
       const result = await backupDatabase({
         databasePath: config.databasePath,
         mediaDir: config.mediaDir,
@@ -173,11 +215,13 @@ async function run(argv: string[]): Promise<number> {
       return 0
     }
     case 'restore': {
-      const { values, target: file } = parseTarget(
+      const restoreExample = 'Name one backup file, like: npm run cli -- restore backups/folio.db --yes'
+      const { values, target } = parseTarget(
         rest,
         { yes: { type: 'boolean', default: false } },
-        'Name one backup file, like: npm run cli -- restore backups/folio.db --yes',
+        restoreExample,
       )
+      const file = required(target, restoreExample)
       const options = { file, databasePath: config.databasePath, mediaDir: config.mediaDir }
       // Whether the server is running cannot be known for sure from here, so the operator confirms.
       if (!values.yes) {
@@ -188,24 +232,38 @@ async function run(argv: string[]): Promise<number> {
       return 0
     }
     case 'export': {
-      const { values, target: dir } = parseTarget(
+      const { values, target } = parseTarget(
         rest,
         { force: { type: 'boolean', default: false } },
-        'Name one folder, like: npm run cli -- export site/',
+        'Name at most one folder, like: npm run cli -- export site/',
       )
-      const result = await withDatabase(config, (db) =>
-        exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force }),
-      )
-      console.log(describeExport(result, dir))
+      await withDatabase(config, (db) => {
+        const dir = target ?? defaultExportFolder({ timeZone: getSettings(db).timezone })
+        const result = exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force })
+        console.log(describeExport(result, dir))
+      })
       return 0
     }
     case 'import': {
-      const { target: dir } = parseTarget(rest, {}, 'Name one folder, like: npm run cli -- import site/')
+      const importExample = 'Name one folder, like: npm run cli -- import site/'
+      const dir = required(parseTarget(rest, {}, importExample).target, importExample)
       const result = await withDatabase(config, (db) => importSite(db, dir, { mediaDir: config.mediaDir }))
       const report = describeImport(result, dir)
       console.log(report.out)
       if (report.err) console.error(report.err)
       return result.problems.length > 0 ? 1 : 0
+    }
+    case 'rerender': {
+      parseArgs({ args: rest, options: {}, strict: true })
+      const progress = createProgress('Re-rendering')
+      const report = await withDatabase(config, (db) =>
+        rerenderEverything(db, { onProgress: (done, total) => progress.update(done, total) }),
+      )
+      progress.finish()
+      const { out, err } = describeRerender(report)
+      console.log(out)
+      if (err) console.error(err)
+      return report.failures.length > 0 ? 1 : 0
     }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)

@@ -11,7 +11,10 @@ import {
   restoreHint,
 } from './db/startup-check.ts'
 import { isLiteFsReplica, markDamaged } from './db/storage-health.ts'
-import { issueSetupToken } from './features/auth/users.ts'
+import { keepSetupToken, SETUP_LINK_DAYS, type SetupLinkOnStart } from './features/auth/users.ts'
+import { getSettings } from './features/settings/service.ts'
+import { formatDateTime } from './lib/dates.ts'
+import { absoluteUrl, adminSetupUrl } from './lib/urls.ts'
 
 let config: ReturnType<typeof loadConfig>
 try {
@@ -44,13 +47,25 @@ try {
 }
 
 /** A read-only replica (LiteFS) cannot store a setup token; the primary prints one instead. */
-function issueSetupTokenIfWritable(): string | null {
+function keepSetupTokenIfWritable(): SetupLinkOnStart {
   try {
-    return issueSetupToken(db)
+    return keepSetupToken(db)
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('SQLITE_READONLY')) return null
+    if ((err as { code?: string }).code?.startsWith('SQLITE_READONLY')) return { state: 'account-exists' }
     throw err
   }
+}
+
+/** The start-up line about the first account; the token appears only on the start that made it. */
+function setupLinkLine(setup: SetupLinkOnStart): string | undefined {
+  if (setup.state === 'issued')
+    return `No account yet. Create yours at ${absoluteUrl(config.siteUrl, adminSetupUrl(setup.token))} (the link works once, for ${SETUP_LINK_DAYS} days)`
+  if (setup.state === 'kept') {
+    const { timezone } = getSettings(db)
+    const until = `${formatDateTime(setup.expiresAt, timezone)} ${timezone}`
+    return `No account yet. The setup link printed when Folio first started still works (until ${until}); to print a new one: npm run cli -- setup-link`
+  }
+  return undefined
 }
 
 // Damage anywhere in the file, checked off the event loop: at 10,000 posts a full check reads
@@ -82,11 +97,9 @@ try {
       `The database file ${config.databasePath} is read-only: pages are served but nothing can be saved, and /healthz reports it. Give the user running Folio write access to it and its folder.`,
     )
   }
-  const setupToken = issueSetupTokenIfWritable()
-  if (setupToken) {
-    // The one place the token appears: it is stored only as a hash and works once.
-    app.log.info(`No account yet. Create yours at ${config.siteUrl}/admin/setup?token=${setupToken}`)
-  }
+  // The one place the server shows a token: it is stored only as a hash and works once.
+  const setupLine = setupLinkLine(keepSetupTokenIfWritable())
+  if (setupLine) app.log.info(setupLine)
   const posts = db.$client.prepare('select count(*) from posts').pluck().get() as number
   if (posts === 0) app.log.info('The blog is empty. For demo content: npm run cli -- seed --posts 200')
 } catch (err) {

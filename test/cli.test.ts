@@ -1,4 +1,4 @@
-// Checks the operator's account commands: create-user, set-password and unlock, with the password only ever on stdin.
+// Checks the operator's account commands: create-user, set-password, unlock and setup-link, with the password only ever on stdin.
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import { buildApp } from '../src/app.ts'
@@ -6,7 +6,7 @@ import type { Db } from '../src/db/client.ts'
 import { verifyPassword } from '../src/features/auth/passwords.ts'
 import { createSession } from '../src/features/auth/sessions.ts'
 import { recordLoginFailure } from '../src/features/auth/throttle.ts'
-import { createUser } from '../src/features/auth/users.ts'
+import { createUser, keepSetupToken } from '../src/features/auth/users.ts'
 import { browser } from './helpers/admin.ts'
 import { createTestDb, rowCount, testConfig } from './helpers/app.ts'
 import { type CliResult, runCliAsync } from './helpers/processes.ts'
@@ -165,4 +165,37 @@ test('unlock forgets every failed sign-in, lifting IP and account throttling', a
     (await blocked.post('/admin/login', { email: 'sam@example.com', password: PASSWORD })).statusCode,
     303,
   )
+})
+
+test('setup-link prints a working link on PORT when SITE_URL is unset, the earlier link stops working, and it refuses once an account exists', async (t: TestContext) => {
+  const { db, dir } = createTestDb(t)
+  const started = keepSetupToken(db)
+  assert.equal(started.state, 'issued')
+  const earlier = started.state === 'issued' ? started.token : ''
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+
+  const result = await runCliAsync(['setup-link'], {
+    DATABASE_PATH: `${dir}/folio.db`,
+    MEDIA_DIR: `${dir}/media`,
+    PORT: '4250',
+  })
+  assert.equal(result.status, 0, result.stderr)
+  const link = new URL(/http:\/\/\S+/.exec(result.stdout)?.[0] ?? '')
+  assert.equal(link.origin, 'http://localhost:4250')
+  assert.match(result.stdout, /works once, for 7 days/)
+  assert.match(result.stdout, /printed before no longer works/)
+  const token = link.searchParams.get('token') ?? ''
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+  assert.notEqual(token, earlier)
+  assert.equal((await browser(app).get(`${link.pathname}${link.search}`)).statusCode, 200)
+  assert.equal((await browser(app).get(`/admin/setup?token=${earlier}`)).statusCode, 404)
+
+  await createUser(db, { name: 'Sam', email: 'sam@example.com', password: PASSWORD })
+  const refused = await cli(dir, ['setup-link'])
+  assert.equal(refused.status, 1)
+  assert.match(refused.stderr, /An account already exists/)
+  assert.match(refused.stderr, /set-password/)
+  assert.doesNotMatch(refused.stdout, /admin\/setup/)
+  assert.equal((await browser(app).get(`${link.pathname}${link.search}`)).statusCode, 404)
 })

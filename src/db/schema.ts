@@ -39,6 +39,8 @@ export const posts = sqliteTable(
     readingMinutes: integer('reading_minutes').notNull().default(1),
     seriesId: integer('series_id').references(() => series.id, { onDelete: 'set null' }),
     seriesPart: integer('series_part'),
+    /** Goes up with every save from the editor, so a save based on an older version is caught. */
+    version: integer('version').notNull().default(1),
     ...timestamps,
     // Large columns last: SQLite keeps them in overflow pages, and reading the small columns
     // above (status, dates, slug) then never has to walk those pages.
@@ -199,6 +201,21 @@ export const postRevisions = sqliteTable(
   (t) => [index('post_revisions_post_idx').on(t.postId, t.id)],
 )
 
+/**
+ * The editor's autosave slot: the author's latest unsaved fields beside a post, never its content.
+ * A save from the editor clears it.
+ */
+export const postAutosaves = sqliteTable('post_autosaves', {
+  postId: integer('post_id')
+    .primaryKey()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  /** The editor's fields as typed: a JSON object of strings keyed by the form's field names. */
+  fields: text('fields').notNull(),
+  /** The post's version the typed text started from. */
+  baseVersion: integer('base_version').notNull(),
+  savedAt: integer('saved_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
 /** Application secrets generated on first start (the cookie-signing key). */
 export const secrets = sqliteTable('secrets', {
   name: text('name').primaryKey(),
@@ -230,6 +247,9 @@ export type Media = typeof media.$inferSelect
 export const MESSAGE_FOLDERS = ['inbox', 'archived', 'spam'] as const
 export type MessageFolder = (typeof MESSAGE_FOLDERS)[number]
 
+export const OUTBOX_KINDS = ['notification', 'reply'] as const
+export type OutboxKind = (typeof OUTBOX_KINDS)[number]
+
 /** Messages sent through the contact form. Spam is kept too, in its own folder, never dropped. */
 export const messages = sqliteTable(
   'messages',
@@ -247,6 +267,8 @@ export const messages = sqliteTable(
     ip: text('ip').notNull().default(''),
     userAgent: text('user_agent').notNull().default(''),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the author first answered: a reply queued from the inbox, or "Mark as replied". */
+    repliedAt: integer('replied_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('messages_folder_idx').on(t.folder, t.createdAt),
@@ -264,6 +286,8 @@ export const outbox = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     messageId: integer('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    /** A notification to the author, or the author's reply to a visitor. */
+    kind: text('kind', { enum: OUTBOX_KINDS }).notNull().default('notification'),
     to: text('to').notNull(),
     replyTo: text('reply_to'),
     subject: text('subject').notNull(),
@@ -273,9 +297,30 @@ export const outbox = sqliteTable(
     lastError: text('last_error'),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** The Message-ID header, chosen when queued so replies can refer to it; null on older rows. */
+    headerMessageId: text('header_message_id'),
+    /** Threading headers of a reply: the mail it answers, and the whole chain before it. */
+    inReplyTo: text('in_reply_to'),
+    references: text('references'),
   },
   (t) => [index('outbox_due_idx').on(t.sentAt, t.nextAttemptAt)],
 )
 
+/** What the author wrote back to a message from the inbox; its delivery is the outbox row. */
+export const messageReplies = sqliteTable(
+  'message_replies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    outboxId: integer('outbox_id').references(() => outbox.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('message_replies_message_idx').on(t.messageId, t.id)],
+)
+
 export type Message = typeof messages.$inferSelect
 export type OutboxMail = typeof outbox.$inferSelect
+export type MessageReply = typeof messageReplies.$inferSelect

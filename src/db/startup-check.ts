@@ -68,8 +68,21 @@ function findTruncation(path: string): string | undefined {
  * file, what is wrong and what to do. An empty file is refused unless this start created it:
  * SQLite would treat it as a new database and the site would start over with a setup link.
  */
+/**
+ * A second server started at the same moment as the first can find the file the first has just
+ * created and not yet written: wait a little for it to fill before calling it empty.
+ */
+function statAfterCreation(path: string, waitMs = 5000): ReturnType<typeof statSync> | undefined {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const found = existsSync(path) ? statSync(path) : undefined
+    if (!found || found.isDirectory() || found.size > 0 || Date.now() > deadline) return found
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+  }
+}
+
 export function openDatabaseForServer(path: string): Db {
-  const existing = existsSync(path) ? statSync(path) : undefined
+  const existing = statAfterCreation(path)
   if (existing?.isDirectory())
     throw new DatabaseStartError(
       `DATABASE_PATH ${path} is a folder, not a database file. Point DATABASE_PATH at a file inside it, like ${path.replace(/\/+$/, '')}/folio.db.`,

@@ -31,6 +31,10 @@ export function formatDateTime(date: Date, timeZone: string): string {
 export const dateStamp = (timeZone: string, now = new Date()): string =>
   formatter('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(now)
 
+/** "2026-12-04-1405": the date and minute where `timeZone` is, for file names made more than once a day. */
+export const dateTimeStamp = (timeZone: string, now = new Date()): string =>
+  toLocalInput(now, timeZone).replace('T', '-').replace(':', '')
+
 /** "Europe/Paris (GMT+1)": the zone's name and its offset right now, shown beside the date field. */
 export function timeZoneLabel(timeZone: string, at = new Date()): string {
   const offset = formatter('en-US', { timeZone, timeZoneName: 'shortOffset' })

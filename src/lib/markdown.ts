@@ -20,7 +20,7 @@ import sql from 'highlight.js/lib/languages/sql'
 import typescript from 'highlight.js/lib/languages/typescript'
 import xml from 'highlight.js/lib/languages/xml'
 import yaml from 'highlight.js/lib/languages/yaml'
-import { Marked, type Tokens } from 'marked'
+import { Marked, type Token, type Tokens } from 'marked'
 import { markedHighlight } from 'marked-highlight'
 import sanitizeHtml from 'sanitize-html'
 import { escapeHtml } from './html.ts'
@@ -59,6 +59,8 @@ const isExternal = (href: string): boolean => /^https?:\/\//i.test(href)
 
 /** What Folio knows about one of its own images, so pages can reserve its space and offer sizes. */
 export interface ImageInfo {
+  /** The library's description, used where the author wrote `![](…)` without alt text of their own. */
+  readonly alt?: string
   readonly width: number
   readonly height: number
   readonly srcset?: string
@@ -70,6 +72,30 @@ export type ImageResolver = (src: string) => ImageInfo | undefined
 
 export interface RenderOptions {
   readonly images?: ImageResolver
+}
+
+const isImage = (token: Token | undefined): boolean =>
+  token?.type === 'image' ||
+  (token?.type === 'link' && token.tokens?.length === 1 && token.tokens[0]?.type === 'image')
+
+/**
+ * `![alt](src)` (or a linked image) on one line and `*Caption*` or `_Caption_` alone on the next,
+ * nothing else in the paragraph: elsewhere that still reads as a picture with an italic line under it.
+ */
+function captionedImage(tokens: readonly Token[]): { image: Token; caption: Tokens.Em } | undefined {
+  const [image, gap, caption, ...rest] = tokens
+  if (rest.length > 0 || !image || !isImage(image) || caption?.type !== 'em') return undefined
+  const lineBreak = gap?.type === 'br' || (gap?.type === 'text' && /^[ \t]*\n[ \t]*$/.test(gap.raw))
+  return lineBreak ? { image, caption: caption as Tokens.Em } : undefined
+}
+
+/** A caption is Markdown text only: HTML typed into it is shown as written, not interpreted. */
+function htmlAsText(tokens: readonly Token[]): Token[] {
+  return tokens.map((token) => {
+    if (token.type === 'html') return { type: 'text', raw: token.raw, text: token.raw, escaped: false }
+    const children = 'tokens' in token ? token.tokens : undefined
+    return children ? ({ ...token, tokens: htmlAsText(children) } as Token) : token
+  })
 }
 
 /** A Marked instance per document, so heading ids are unique within that document. */
@@ -108,10 +134,20 @@ function createMarked(options: RenderOptions = {}): Marked {
       image({ href, title, text }: Tokens.Image) {
         const titleAttr = title ? ` title="${escapeHtml(title)}"` : ''
         const info = options.images?.(href)
+        // `![](…)` has no alt text of its own: the library's description stands in.
+        const alt = text.trim() ? text : (info?.alt ?? '')
         const sizeAttrs = info
           ? ` width="${info.width}" height="${info.height}"${info.srcset ? ` srcset="${escapeHtml(info.srcset)}" sizes="${escapeHtml(info.sizes ?? '100vw')}"` : ''}`
           : ''
-        return `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${titleAttr}${sizeAttrs} loading="lazy" decoding="async">`
+        return `<img src="${escapeHtml(href)}" alt="${escapeHtml(alt)}"${titleAttr}${sizeAttrs} loading="lazy" decoding="async">`
+      },
+      // An image alone in its paragraph with an italic line right under it is a figure and its caption.
+      paragraph({ tokens }: Tokens.Paragraph) {
+        const figure = captionedImage(tokens)
+        if (!figure) return false
+        const image = this.parser.parseInline([figure.image])
+        const caption = this.parser.parseInline(htmlAsText(figure.caption.tokens))
+        return `<figure>${image}<figcaption>${caption}</figcaption></figure>\n`
       },
     },
   })

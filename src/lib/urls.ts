@@ -81,3 +81,5 @@ export const adminPageUrl = (id: number): string => `/admin/pages/${id}`
 export const adminSeriesUrl = (id: number): string => `/admin/series/${id}`
 export const adminMediaUrl = (id: number): string => `/admin/media/${id}`
 export const adminMessageUrl = (id: number): string => `/admin/inbox/${id}`
+/** The first-run link that `cli setup-link` and the server's first start print. */
+export const adminSetupUrl = (token: string): string => `/admin/setup?token=${encodeURIComponent(token)}`

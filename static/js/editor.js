@@ -32,6 +32,7 @@ function enhancePostEditor() {
 
   const pane = document.getElementById('post-preview')
   const content = document.getElementById('post-preview-content')
+  const previewStatus = document.getElementById('post-preview-status')
   const split = document.getElementById('editor-split')
   const previewButton = document.getElementById('preview-button')
   const shortcut = document.getElementById('save-shortcut')
@@ -40,7 +41,54 @@ function enhancePostEditor() {
   // After a refused save, start at the list of problems, which links to each field.
   document.getElementById('error-summary')?.focus()
 
-  // Live preview, side by side with the text.
+  // Live preview, side by side with the text, in a frame that shows a page of the public site.
+  function previewProblem(message) {
+    if (!previewStatus) return
+    previewStatus.textContent = message
+    previewStatus.hidden = !message
+  }
+  // Once the frame shows a preview page, only its body is swapped: the stylesheet stays loaded, and
+  // nothing flashes or jumps while the author types.
+  function showPreview(html) {
+    previewProblem('')
+    const shown = content.contentDocument
+    if (!shown?.querySelector('link[rel="stylesheet"]')) {
+      content.srcdoc = html
+      return
+    }
+    const next = new DOMParser().parseFromString(html, 'text/html')
+    shown.body.replaceWith(shown.adoptNode(next.body))
+    shown.title = next.title
+    fitPreview()
+  }
+  // A heading's # link jumps to the heading in the preview, not to the editor's own address in a new tab.
+  function jumpInPreview(event) {
+    const link = event.target.closest?.('a[href^="#"]')
+    if (!link) return
+    event.preventDefault()
+    link.ownerDocument.getElementById(decodeURIComponent(link.hash.slice(1)))?.scrollIntoView()
+  }
+  // The frame is as tall as the article it shows, so the editor's page scrolls it, not the frame.
+  // (Measured on the article: the public body is at least a window tall, which would only grow.)
+  let fitting
+  function fitPreview() {
+    const shown = content.contentDocument
+    const article = shown?.querySelector('article')
+    const main = shown?.querySelector('main')
+    if (!article || !main || !shown.defaultView) return
+    const view = shown.defaultView
+    const fit = () => {
+      const bottom = article.getBoundingClientRect().bottom + view.scrollY
+      content.style.height = `${Math.ceil(bottom + Number.parseFloat(view.getComputedStyle(main).paddingBottom))}px`
+    }
+    shown.addEventListener('click', jumpInPreview)
+    fitting?.disconnect()
+    fitting = new ResizeObserver(fit)
+    fitting.observe(article)
+    fit()
+    // Tab goes through the preview's links and code blocks; a preview with none would be a stop that shows nothing.
+    content.tabIndex = shown.querySelector('a[href], [tabindex="0"]') ? 0 : -1
+  }
   let timer
   let controller
   async function refreshPreview() {
@@ -55,16 +103,18 @@ function enhancePostEditor() {
         headers: { accept: 'text/html' },
         signal: controller.signal,
       })
-      // 422: the server explains in the fragment why this text cannot be shown (too deep, too slow).
+      // 422: the server explains in the preview page why this text cannot be shown (too deep, too slow).
       if (!response.ok && response.status !== 422) {
-        content.textContent = `The preview could not be updated (error ${response.status}). Your text is still here; reload the page if this goes on.`
+        previewProblem(
+          `The preview could not be updated (error ${response.status}). Your text is still here; reload the page if this goes on.`,
+        )
         return
       }
       // Folio rendered and sanitised this HTML with the same pipeline as the public site.
-      content.innerHTML = await response.text()
+      showPreview(await response.text())
     } catch (error) {
       if (error.name !== 'AbortError')
-        content.textContent = 'The preview could not be updated: the server did not answer.'
+        previewProblem('The preview could not be updated: the server did not answer.')
     }
   }
   function schedulePreview() {
@@ -73,6 +123,8 @@ function enhancePostEditor() {
   }
   if (pane && content && previewUrl) {
     pane.hidden = false
+    content.tabIndex = -1
+    content.addEventListener('load', fitPreview)
     split?.classList.add('editor-split--live')
     form.addEventListener('input', schedulePreview)
     form.addEventListener('change', schedulePreview)
@@ -124,7 +176,7 @@ function enhancePostEditor() {
   document.addEventListener('keydown', (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return
     event.preventDefault()
-    const save = form.querySelector('button[name="action"][value="save"]')
+    const save = form.querySelector('button[name="intent"][value="save"]')
     if (typeof form.requestSubmit === 'function') form.requestSubmit(save ?? undefined)
     else {
       submitting = true

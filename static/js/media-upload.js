@@ -1,4 +1,4 @@
-// Owns image uploads from Markdown textareas marked data-media-upload: paste, drop, and an "Insert image…" button.
+// Owns image uploads from Markdown textareas marked data-media-upload: paste, drop, an "Insert image…" button, and the dialog that asks for alt text and a caption.
 ;(() => {
   const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif'
   let uploads = 0
@@ -24,6 +24,90 @@
 
   /** Markdown ends alt text at "]", so those (and backslashes) are escaped. */
   const escapeAlt = (alt) => alt.replace(/[\\[\]]/g, '\\$&')
+
+  /**
+   * A caption sits between * and * under the image: a * outside `code` would end it early, and a
+   * trailing backslash would swallow the closing *.
+   */
+  const escapeCaption = (caption) =>
+    caption
+      .replace(/\s+/g, ' ')
+      .split('`')
+      .map((part, index) => (index % 2 === 0 ? part.replace(/\*/g, '\\*') : part))
+      .join('`')
+      .replace(/\\$/, '\\\\')
+
+  /**
+   * Asks for the alt text and a caption in the page's <dialog> (views/admin/posts/edit.eta).
+   * Resolves to { alt, caption } (alt empty for a decorative image), or null when cancelled.
+   */
+  function askAboutImage(image) {
+    const dialog = document.getElementById('image-dialog')
+    const form = document.getElementById('image-dialog-form')
+    const alt = document.getElementById('image-alt')
+    const decorative = document.getElementById('image-decorative')
+    const caption = document.getElementById('image-caption')
+    const error = document.getElementById('image-alt-error')
+    if (!dialog || typeof dialog.showModal !== 'function' || !form || !alt || !decorative || !caption) {
+      return Promise.resolve({ alt: image.alt, caption: '' })
+    }
+    const showError = (shown) => {
+      if (error) error.hidden = !shown
+      if (shown) alt.setAttribute('aria-invalid', 'true')
+      else alt.removeAttribute('aria-invalid')
+    }
+    if (!dialog.dataset.ready) {
+      dialog.dataset.ready = 'true'
+      decorative.addEventListener('change', () => {
+        alt.disabled = decorative.checked
+        alt.required = !decorative.checked
+        showError(false)
+      })
+      alt.addEventListener('input', () => {
+        if (alt.value.trim()) showError(false)
+      })
+      form.addEventListener('submit', (event) => {
+        if (event.submitter?.value === 'cancel' || decorative.checked || alt.value.trim()) return
+        event.preventDefault()
+        showError(true)
+        alt.focus()
+      })
+    }
+
+    let preview = dialog.querySelector('.image-dialog__preview')
+    if (!preview) {
+      preview = document.createElement('img')
+      preview.className = 'image-dialog__preview'
+      preview.alt = ''
+      form.querySelector('h2')?.after(preview)
+    }
+    preview.src = image.url
+    if (image.width && image.height) {
+      preview.width = image.width
+      preview.height = image.height
+    }
+
+    alt.value = image.alt
+    alt.disabled = false
+    alt.required = true
+    decorative.checked = false
+    caption.value = ''
+    showError(false)
+    dialog.returnValue = ''
+    dialog.showModal()
+    alt.focus()
+    alt.select()
+    return new Promise((resolve) => {
+      dialog.addEventListener(
+        'close',
+        () => {
+          if (dialog.returnValue !== 'insert') resolve(null)
+          else resolve({ alt: decorative.checked ? '' : alt.value.trim(), caption: caption.value.trim() })
+        },
+        { once: true },
+      )
+    })
+  }
 
   function defaultAlt(file) {
     const stem = (file.name || '').replace(/\.[^.]*$/, '').replace(/[-_]+/g, ' ')
@@ -59,48 +143,69 @@
 
     const changed = () => textarea.dispatchEvent(new Event('input', { bubbles: true }))
 
+    /**
+     * Puts `text` in place of start…end. A figure (an image with a caption under it) must be a
+     * paragraph of its own, so it gets blank lines around it unless they are already there.
+     */
+    function place(start, end, text, ownParagraph) {
+      let before = ''
+      let after = ''
+      if (ownParagraph && text) {
+        const head = textarea.value.slice(0, start)
+        const tail = textarea.value.slice(end)
+        before = head === '' || head.endsWith('\n\n') ? '' : head.endsWith('\n') ? '\n' : '\n\n'
+        after = tail === '' || tail.startsWith('\n\n') ? '' : tail.startsWith('\n') ? '\n' : '\n\n'
+      }
+      const full = before + text + after
+      textarea.setRangeText(full, start, end, 'preserve')
+      return start + full.length
+    }
+
     /** Puts text where the cursor is, keeping the cursor after it. */
-    function insertAtCursor(text) {
+    function insertAtCursor(text, ownParagraph) {
       const start = textarea.selectionStart ?? textarea.value.length
       const end = textarea.selectionEnd ?? start
-      textarea.setRangeText(text, start, end, 'end')
+      const cursor = place(start, end, text, ownParagraph)
+      textarea.setSelectionRange(cursor, cursor)
       changed()
     }
 
     /** Swaps the placeholder for the result; if the author deleted the placeholder, inserts at the cursor. */
-    function replacePlaceholder(placeholder, text) {
+    function replacePlaceholder(placeholder, text, ownParagraph) {
       const at = textarea.value.indexOf(placeholder)
       if (at === -1) {
-        if (text) insertAtCursor(text)
+        if (text) insertAtCursor(text, ownParagraph)
         return
       }
-      const keepCursor = textarea === document.activeElement ? textarea.selectionStart : null
-      textarea.setRangeText(text, at, at + placeholder.length, 'preserve')
-      if (keepCursor !== null && keepCursor > at) {
-        const moved = Math.max(at, keepCursor + text.length - placeholder.length)
-        textarea.setSelectionRange(moved, moved)
-      }
+      const cursor = place(at, at + placeholder.length, text, ownParagraph)
+      if (text) textarea.setSelectionRange(cursor, cursor)
       changed()
     }
 
+    /** Sends the first description the author gives to the library too, so `![](…)` and the library's copy button use it. */
+    function saveLibraryAlt(id, alt) {
+      const body = new FormData()
+      body.append('_csrf', csrfToken(textarea))
+      body.append('alt', alt)
+      fetch(`/admin/media/${encodeURIComponent(id)}`, {
+        method: 'POST',
+        body,
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      }).catch(() => {})
+    }
+
     async function upload(file) {
-      const answer = window.prompt(
-        `Describe “${file.name || 'this image'}” for people who cannot see it (alt text):`,
-        defaultAlt(file),
-      )
-      if (answer === null) {
-        say(`Upload of ${file.name || 'the image'} cancelled.`)
-        return
-      }
+      const name = file.name || 'the image'
       uploads += 1
       const placeholder = `![Uploading ${file.name || 'image'} (${uploads})…]()`
       insertAtCursor(placeholder)
-      say(`Uploading ${file.name || 'image'}…`)
+      say(`Uploading ${name}…`)
 
       const form = new FormData()
       form.append('_csrf', csrfToken(textarea))
-      form.append('alt', answer.trim())
       form.append('file', file, file.name || 'pasted-image.png')
+      let data
       try {
         const response = await fetch('/admin/media', {
           method: 'POST',
@@ -108,20 +213,36 @@
           credentials: 'same-origin',
           headers: { Accept: 'application/json' },
         })
-        const data = await response.json().catch(() => ({}))
+        data = await response.json().catch(() => ({}))
         if (!response.ok || !data.url) {
           throw new Error(data.message || data.error || `The upload failed (${response.status}).`)
         }
-        const alt = typeof data.alt === 'string' ? data.alt : answer.trim()
-        replacePlaceholder(placeholder, `![${escapeAlt(alt)}](${data.url})`)
-        say(
-          `Inserted ${file.name || 'the image'}${alt ? '' : '. It has no alt text: add a description between the brackets.'}`,
-        )
       } catch (error) {
         replacePlaceholder(placeholder, '')
         const reason = error instanceof TypeError ? 'The connection failed. Try again.' : error.message
-        say(`Could not upload ${file.name || 'the image'}: ${reason}`, true)
+        say(`Could not upload ${name}: ${reason}`, true)
+        return
       }
+
+      const libraryAlt = typeof data.alt === 'string' ? data.alt : ''
+      const answer = await askAboutImage({
+        url: data.url,
+        width: data.width,
+        height: data.height,
+        alt: libraryAlt || defaultAlt(file),
+      })
+      if (!answer) {
+        replacePlaceholder(placeholder, '')
+        say(`${name} is in the media library; nothing was inserted.`)
+        textarea.focus()
+        return
+      }
+      const image = `![${escapeAlt(answer.alt)}](${data.url})`
+      const markdown = answer.caption ? `${image}\n*${escapeCaption(answer.caption)}*` : image
+      replacePlaceholder(placeholder, markdown, Boolean(answer.caption))
+      textarea.focus()
+      if (answer.alt && !libraryAlt && data.id !== undefined) saveLibraryAlt(data.id, answer.alt)
+      say(answer.alt ? `Inserted ${name}.` : `Inserted ${name} as a decorative image, without alt text.`)
     }
 
     async function uploadAll(files) {

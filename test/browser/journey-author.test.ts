@@ -49,7 +49,25 @@ async function submitAndWait(page: Page, button: ReturnType<Page['locator']>, ur
 /** The flash message an admin page shows after a redirect. */
 const flash = (page: Page) => visibleText(page.locator('main .flash'))
 
-const saveButton = (page: Page) => page.locator('#post-form button[name="action"][value="save"]')
+const saveButton = (page: Page) => page.locator('#post-form button[name="intent"][value="save"]')
+
+/** The post's state in the editor's publishing bar. */
+const postState = (page: Page) => visibleText(page.locator('#post-state .status'))
+
+/**
+ * Publish… or Reschedule… in the bar, then "Now" or "At a time": a dialog with JavaScript, a step on
+ * the page without it. `time` picks "At a time".
+ */
+async function publish(page: Page, javaScript: boolean, done: RegExp, time?: string) {
+  if (javaScript) await page.locator('#publish-button').click()
+  else await submitAndWait(page, page.locator('#publish-button'), /\/admin\/posts\/\d+$/)
+  await page.locator('#publish-dialog').waitFor()
+  if (time) {
+    await page.getByLabel('At a time').check()
+    await page.getByLabel('Publish date and time', { exact: true }).fill(time)
+  } else await page.getByLabel('Now').check()
+  await submitAndWait(page, page.locator('#confirm-publish'), done)
+}
 
 interface Visitor {
   readonly page: Page
@@ -100,7 +118,7 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
   const visitor = await openContactForm(browser, site)
 
   const { page } = await openPage(browser, { javaScript })
-  // The only dialog the author meets is the image upload's alt-text prompt (JavaScript on).
+  // The browser's own dialogs (prompt, "leave the page?") never appear: the alt text is asked in the page.
   const dialogs: string[] = []
   page.on('dialog', async (dialog) => {
     dialogs.push(dialog.type())
@@ -150,7 +168,8 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
   const body = page.locator('#body')
   await body.fill(`${FIRST_TEXT}\n\n`)
 
-  const preview = page.locator('#post-preview-content')
+  // The preview is a page of the public site in a frame.
+  const preview = page.frameLocator('#post-preview-content').locator('body')
   if (javaScript) {
     // Paste a PNG made in the page, as a screenshot tool would put it on the clipboard.
     await body.focus()
@@ -171,12 +190,14 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
         new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
       )
     })
+    // Once uploaded, the page's own dialog asks for the alt text.
+    await page.getByLabel('Alt text (describe the image for someone who cannot see it)').fill(ALT)
+    await page.locator('#image-dialog').getByRole('button', { name: 'Insert' }).click()
     await page.waitForFunction(() =>
       /!\[A red square on a white background\]\(\/media\/[^)]+\)/.test(
         (document.getElementById('body') as HTMLTextAreaElement).value,
       ),
     )
-    assert.deepEqual(dialogs, ['prompt'], 'the alt text was asked for once')
     assert.match(await visibleText(page.locator('.media-upload__status')), /Inserted red-square\.png/)
     // Keep typing below the image; the live preview follows without pressing anything.
     await body.press('Control+End')
@@ -214,28 +235,32 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
   // Save as a draft.
   await submitAndWait(page, saveButton(page), /\/admin\/posts\/\d+\?done=post-saved$/)
   assert.equal(await flash(page), 'Post saved.')
-  assert.equal(await visibleText(page.locator('.post-head-links .status')), 'Draft')
+  assert.equal(await postState(page), 'Draft')
   const editUrl = page.url().replace(/\?.*$/, '')
   const postId = Number(editUrl.split('/').pop())
   assert.ok(postId > 0)
   assert.match(await page.locator('#body').inputValue(), /!\[A red square on a white background\]\(\/media\//)
 
   // Schedule it for next year.
-  await page.getByLabel('Status', { exact: true }).selectOption('scheduled')
-  await page.getByLabel('Publish date and time', { exact: true }).fill(nextYear())
-  await submitAndWait(page, saveButton(page), /\?done=post-scheduled$/)
-  assert.equal(await flash(page), 'Post scheduled.')
-  assert.equal(await visibleText(page.locator('.post-head-links .status')), 'Scheduled')
+  await publish(page, javaScript, /\?done=post-scheduled$/, nextYear())
+  assert.match(
+    await visibleText(page.locator('#publish-done')),
+    new RegExp(
+      `^Post scheduled\\. It goes live on 15 June \\d{4}, 09:30 \\(UTC\\), at ${baseUrl}/posts/${OLD_SLUG}\\.$`,
+    ),
+  )
+  assert.equal(await postState(page), 'Scheduled')
   const whileScheduled = await page.request.get(`${baseUrl}/`)
   assert.ok(!(await whileScheduled.text()).includes(TITLE), 'a scheduled post is not on the home page yet')
 
-  // Publish it now, with a second version of the text. An empty date means "now".
-  await page.getByLabel('Status', { exact: true }).selectOption('published')
-  await page.getByLabel('Publish date and time', { exact: true }).fill('')
+  // Publish it now (Reschedule… → Now), with a second version of the text.
   await body.fill((await body.inputValue()).replace(FIRST_TEXT, SECOND_TEXT))
-  await submitAndWait(page, saveButton(page), /\?done=post-published$/)
-  assert.equal(await flash(page), 'Post published.')
-  assert.equal(await visibleText(page.locator('.post-head-links .status')), 'Published')
+  await publish(page, javaScript, /\?done=post-published$/)
+  assert.equal(
+    await visibleText(page.locator('#publish-done')),
+    `Post published. It is live at ${baseUrl}/posts/${OLD_SLUG}.`,
+  )
+  assert.equal(await postState(page), 'Published')
 
   // The public home page shows it.
   await page.getByRole('link', { name: 'View site' }).click()
@@ -262,7 +287,7 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
 
   // Revisions: open the first save and restore it.
   await page.goto(editUrl)
-  await page.locator('.post-head-links').getByRole('link', { name: 'Revisions' }).click()
+  await page.locator('.editor-side__more').getByRole('link', { name: 'Revisions' }).click()
   await page.waitForURL(`${editUrl}/revisions`)
   const rows = page.locator('main table tbody tr')
   assert.equal(await rows.count(), 4, 'one revision per save: draft, scheduled, published, renamed')
@@ -283,7 +308,7 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
     NEW_SLUG,
     'the address is kept',
   )
-  assert.equal(await visibleText(page.locator('.post-head-links .status')), 'Published')
+  assert.equal(await postState(page), 'Published')
 
   // A visitor writes in; the author reads it, marks it read and archives it.
   await sendContactForm(visitor, site)
@@ -328,11 +353,7 @@ async function authorJourney(t: TestContext, javaScript: boolean) {
   await page.goto(editUrl)
   await page.locator('#login-title').waitFor()
   await assertNoAdminContent(page)
-  assert.deepEqual(
-    dialogs,
-    javaScript ? ['prompt'] : [],
-    'no other dialog (such as “leave the page?”) appeared',
-  )
+  assert.deepEqual(dialogs, [], 'no browser dialog (such as “leave the page?”) appeared')
 }
 
 test('the author, with JavaScript: setup, a post with a pasted image and live preview, through to sign-out', {

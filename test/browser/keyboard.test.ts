@@ -45,8 +45,20 @@ async function tabThrough(page: Page, max = 120): Promise<Focused[]> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab')
     const focused = await page.evaluate((): Focused | null => {
-      const el = document.activeElement as HTMLElement | null
+      let el = document.activeElement as HTMLElement | null
       if (!el || el === document.body || el === document.documentElement) return null
+      // In a frame of this site (the editor's preview), what a person sees focused is the frame's own
+      // focused element, measured where it sits on the page.
+      let frameLeft = 0
+      let frameTop = 0
+      while (el instanceof HTMLIFrameElement) {
+        const inner = el.contentDocument?.activeElement as HTMLElement | null | undefined
+        if (!inner || inner === el.contentDocument?.body) break
+        const frame = el.getBoundingClientRect()
+        frameLeft += frame.left
+        frameTop += frame.top
+        el = inner
+      }
       const w = window as unknown as { __focusKeys?: WeakMap<Element, number>; __nextKey?: number }
       w.__focusKeys ??= new WeakMap()
       let key = w.__focusKeys.get(el)
@@ -55,8 +67,16 @@ async function tabThrough(page: Page, max = 120): Promise<Focused[]> {
         key = w.__nextKey
         w.__focusKeys.set(el, key)
       }
-      const style = getComputedStyle(el)
-      const rect = el.getBoundingClientRect()
+      const style = (el.ownerDocument.defaultView ?? window).getComputedStyle(el)
+      const inFrame = el.getBoundingClientRect()
+      const rect = {
+        width: inFrame.width,
+        height: inFrame.height,
+        top: inFrame.top + frameTop,
+        bottom: inFrame.bottom + frameTop,
+        left: inFrame.left + frameLeft,
+        right: inFrame.right + frameLeft,
+      }
       const outlineWidth = Number.parseFloat(style.outlineWidth) || 0
       const indicator =
         style.outlineStyle !== 'none' && outlineWidth > 0
@@ -289,22 +309,34 @@ test('keyboard: the author reaches setup, the editor, the inbox and Sign out, wi
     Text: byId('body'),
     'Insert image…': byText('button', 'Insert image…'),
     Excerpt: byId('excerpt'),
-    Status: byId('status'),
-    'Publish date and time': byId('published_at'),
     'Address (slug)': byId('slug'),
     Tags: byId('tags'),
     Series: byId('series'),
     'Part number': byId('series_part'),
     'Meta description': byId('meta_description'),
-    Save: byText('button', 'Save'),
+    'Save draft': byText('button', 'Save draft'),
     Preview: byText('button', 'Preview'),
+    'Publish…': byText('button', 'Publish…'),
   })
 
-  const pickers = editor.filter((f) => f.pickerButton)
-  assert.ok(pickers.length > 0, 'Tab reaches the calendar button of “Publish date and time”')
-  await t.test('the calendar button in “Publish date and time” shows the site’s focus ring', () => {
-    assert.deepEqual(pickers.filter((f) => !f.indicator).map(describeStop), [])
-  })
+  // Publish… opens its dialog from the keyboard: the focus goes in, the arrows choose, Tab reaches
+  // the time once "At a time" is chosen, and Esc gives the focus back to the button.
+  const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '')
+  await page.locator('#publish-button').focus()
+  await page.keyboard.press('Enter')
+  await page.locator('#publish-dialog').waitFor()
+  assert.equal(await focusedId(), 'publish-now')
+  await page.keyboard.press('ArrowDown')
+  assert.equal(await page.locator('#publish-later').isChecked(), true)
+  await page.keyboard.press('Tab')
+  assert.equal(await focusedId(), 'published_at')
+  assert.ok(
+    await page.locator('#published_at').evaluate((el) => getComputedStyle(el).outlineStyle !== 'none'),
+    'the date field in the dialog shows the focus ring',
+  )
+  await page.keyboard.press('Escape')
+  await page.locator('#publish-dialog').waitFor({ state: 'hidden' })
+  assert.equal(await focusedId(), 'publish-button')
 
   await page.goto(`${site.baseUrl}/admin/posts/${article.id}`)
   const edit = await tabThrough(page)
@@ -312,7 +344,16 @@ test('keyboard: the author reaches setup, the editor, the inbox and Sign out, wi
   assertReaches(edit, 'editing a published post', {
     Revisions: byText('a', 'Revisions'),
     'View on the site': byText('a', 'View on the site'),
-    Save: byText('button', 'Save'),
+    Update: byText('button', 'Update'),
+    Unpublish: byText('button', 'Unpublish'),
+    'Publish date and time': byId('published_at'),
+    'Delete this post…': byText('a', 'Delete this post…'),
+  })
+
+  const pickers = edit.filter((f) => f.pickerButton)
+  assert.ok(pickers.length > 0, 'Tab reaches the calendar button of “Publish date and time”')
+  await t.test('the calendar button in “Publish date and time” shows the site’s focus ring', () => {
+    assert.deepEqual(pickers.filter((f) => !f.indicator).map(describeStop), [])
   })
 
   await page.goto(`${site.baseUrl}/admin/inbox`)

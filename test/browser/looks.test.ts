@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { test } from 'node:test'
 import sharp from 'sharp'
 import { launchBrowser, newContext, openVisit, requireChromium, startShowcase } from '../helpers/browser.ts'
+import { sidewaysOverflow } from '../helpers/layout.ts'
 
 const OUT_DIR = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots')
 
@@ -85,34 +86,8 @@ test('how Folio looks in Chromium', async (t) => {
       for (const visit of [...showcase.public, ...showcase.admin]) {
         const page = await (visit.admin ? signedIn : signedOut).newPage()
         await openVisit(page, visit)
-        const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
-          const limit = window.innerWidth
-          // What sticks out, for the failure message: absolutely positioned boxes escape their scrolling
-          // parents, so they come first.
-          const culprits = Array.from(document.querySelectorAll('body *'))
-            .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-            .map((el) => {
-              const position = getComputedStyle(el).position
-              const name = `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().split(/\s+/).join('.')}` : ''}`
-              return {
-                name: `${name} (${position}, right ${Math.round(el.getBoundingClientRect().right)}px)`,
-                position,
-              }
-            })
-            .sort(
-              (a, b) =>
-                Number(b.position === 'absolute' || b.position === 'fixed') -
-                Number(a.position === 'absolute' || a.position === 'fixed'),
-            )
-            .slice(0, 6)
-            .map((c) => c.name)
-          return { scrollWidth: document.documentElement.scrollWidth, innerWidth: limit, culprits }
-        })
-        if (scrollWidth > innerWidth) {
-          wide.push(
-            `${visit.name}: ${scrollWidth}px wide in a ${innerWidth}px window (${culprits.join(', ') || '?'})`,
-          )
-        }
+        const overflow = await sidewaysOverflow(page)
+        if (overflow) wide.push(`${visit.name}: ${overflow}`)
         await page.close()
       }
       await signedIn.close()

@@ -198,7 +198,12 @@ for (const [made, open] of [
     migrateDatabase(db)
 
     assert.deepEqual(schemaOf(db), schemaOf(freshDatabase(t)), 'the same tables, indexes and triggers')
-    assert.deepEqual(contentOf(db), before, 'every row and the next post id are kept')
+    // Columns added since the old database was made take their defaults (posts.version: 1).
+    const withNewColumns = {
+      ...before,
+      posts: before.posts.map((row) => ({ ...(row as object), version: 1 })),
+    }
+    assert.deepEqual(contentOf(db), withNewColumns, 'every row and the next post id are kept')
     assert.equal(db.$client.pragma('foreign_keys', { simple: true }), 1)
     assert.deepEqual(found(db, 'runs'), [], 'no stemmer: "runs" is not "running"')
     assert.deepEqual(found(db, 'runn*'), ['kettle-notes'])

@@ -29,6 +29,8 @@ const hostile: readonly [string, string][] = [
   ['a style tag', '<style>body{display:none}</style>'],
   ['a meta refresh', '<meta http-equiv="refresh" content="0;url=https://evil.example">'],
   ['a protocol-relative link', '[x](//evil.example/path)'],
+  ['a script in an image caption', '![x](/media/x.png)\n*<script>alert(1)</script>*'],
+  ['a javascript: link in an image caption', '![x](/media/x.png)\n*[see](javascript:alert(1))*'],
 ]
 
 for (const [label, input] of hostile) {
@@ -107,6 +109,55 @@ test('images load lazily and always have alt text', () => {
   const raw = renderMarkdown('<img src="/media/dog.jpg">')
   assert.match(raw, /<img[^>]*loading="lazy"/)
   assert.match(raw, /<img[^>]*alt=""/)
+})
+
+test('an image alone in its paragraph with an italic line under it becomes a figure with that caption', () => {
+  const html = renderMarkdown(
+    '![A cat asleep](/media/cat.jpg)\n*Mia & the <sofa>, by [Sam](https://sam.example)*',
+  )
+  assert.match(
+    html,
+    /^<figure><img [^>]*alt="A cat asleep"[^>]*\/?><figcaption>Mia &amp; the &lt;sofa&gt;, by <a href="https:\/\/sam.example" rel="noopener">Sam<\/a><\/figcaption><\/figure>$/,
+  )
+  assert.match(
+    renderMarkdown('![A cat](/media/cat.jpg)\n_Underscores work too_'),
+    /<figcaption>Underscores work too<\/figcaption>/,
+  )
+  const linked = renderMarkdown('[![A cat](/media/cat.jpg)](/media/big.jpg)\n*Click to enlarge*')
+  assert.match(
+    linked,
+    /^<figure><a href="\/media\/big.jpg"><img [^>]*><\/a><figcaption>Click to enlarge<\/figcaption><\/figure>$/,
+  )
+})
+
+test('an image inside a sentence, or with a paragraph between it and the italics, is no figure', () => {
+  for (const markdown of [
+    'See ![a cat](/media/cat.jpg) here\n*and this is emphasis*',
+    '![a cat](/media/cat.jpg)\n\n*A separate paragraph*',
+    '![a cat](/media/cat.jpg)\n*Caption* and more words',
+    '![a cat](/media/cat.jpg)',
+  ]) {
+    const html = renderMarkdown(markdown)
+    assert.doesNotMatch(html, /<figure|<figcaption/, markdown)
+    assert.match(html, /<p>[\s\S]*<img [^>]*alt="a cat"/, markdown)
+  }
+})
+
+test('HTML typed into a caption is shown as text, not interpreted', () => {
+  const html = renderMarkdown('![x](/media/x.png)\n*<b>bold</b> <img src=x onerror=alert(1)>*')
+  assert.match(
+    html,
+    /<figcaption>&lt;b&gt;bold&lt;\/b&gt; &lt;img src=x onerror=alert\(1\)&gt;<\/figcaption>/,
+  )
+  assert.equal((html.match(/<img/g) ?? []).length, 1)
+})
+
+test("an image without alt text of its own takes the library's, and its own alt text wins", () => {
+  const images = (src: string) =>
+    src === '/media/x.webp' ? { alt: 'A "quoted" <chart>', width: 800, height: 400 } : undefined
+  assert.match(renderMarkdown('![](/media/x.webp)', { images }), /alt="A &quot;quoted&quot; &lt;chart&gt;"/)
+  assert.match(renderMarkdown('![Mine](/media/x.webp)', { images }), /alt="Mine"/)
+  assert.match(renderMarkdown('![](/media/other.webp)', { images }), /alt=""/)
 })
 
 test('empty Markdown renders as nothing', () => {

@@ -47,6 +47,8 @@ export const DONE_MESSAGES: Record<string, string> = {
   'inbox-spam': 'Moved to Spam.',
   'inbox-not-spam': 'Marked as not spam and moved to the inbox.',
   'inbox-deleted': 'Deleted for good.',
+  'inbox-reply-queued': 'Reply queued. Folio sends it in the background; its state shows under the message.',
+  'inbox-replied': 'Marked as replied.',
 }
 
 export const isUnsafeMethod = (method: string): boolean =>

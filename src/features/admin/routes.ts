@@ -30,6 +30,6 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(seriesRoutes, { db, config })
     await scope.register(mediaRoutes, { db, config })
     await scope.register(settingsRoutes, { db })
-    await scope.register(inboxRoutes, { db })
+    await scope.register(inboxRoutes, { db, config })
   })
 }

@@ -1,5 +1,5 @@
 // Owns author accounts: creating them, finding them, changing passwords, and the first-run setup token.
-import { count, eq } from 'drizzle-orm'
+import { and, count, desc, eq, gt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { loginFailures, sessions, setupTokens, type User, users } from '../../db/schema.ts'
 import { hashPassword } from './passwords.ts'
@@ -83,6 +83,21 @@ export async function setPassword(
   })
 }
 
+/** How long a setup link works. Until then it survives restarts; `cli setup-link` replaces it. */
+export const SETUP_LINK_DAYS = 7
+
+const SETUP_LINK_MS = SETUP_LINK_DAYS * 24 * 60 * 60 * 1000
+const setupLinkCutoff = (now: Date): Date => new Date(now.getTime() - SETUP_LINK_MS)
+
+/** The stored row of `token` if it still works: not expired (accounts are checked by the callers). */
+function liveSetupToken(db: Pick<Db, 'select'>, token: string, now: Date) {
+  return db
+    .select()
+    .from(setupTokens)
+    .where(and(eq(setupTokens.tokenHash, hashToken(token)), gt(setupTokens.createdAt, setupLinkCutoff(now))))
+    .get()
+}
+
 /**
  * While no account exists, makes a fresh one-time setup token (replacing any earlier one, whose
  * plain value is unknown to us) and returns it; returns null once an account exists.
@@ -99,15 +114,33 @@ export function issueSetupToken(db: Db, now = new Date()): string | null {
   return token
 }
 
-export function isValidSetupToken(db: Db, token: string): boolean {
+/** What a start of the server did about the setup link. */
+export type SetupLinkOnStart =
+  | { readonly state: 'issued'; readonly token: string }
+  | { readonly state: 'kept'; readonly expiresAt: Date }
+  | { readonly state: 'account-exists' }
+
+/**
+ * On start, while no account exists, keeps the link printed earlier working: a restart must not
+ * break it. Only its hash is stored, so it cannot be printed again; a new token is made (and
+ * returned, to print) only when there is none that still works.
+ */
+export function keepSetupToken(db: Db, now = new Date()): SetupLinkOnStart {
+  if (countUsers(db) > 0) return { state: 'account-exists' }
+  const newest = db
+    .select({ createdAt: setupTokens.createdAt })
+    .from(setupTokens)
+    .where(gt(setupTokens.createdAt, setupLinkCutoff(now)))
+    .orderBy(desc(setupTokens.createdAt))
+    .get()
+  if (newest) return { state: 'kept', expiresAt: new Date(newest.createdAt.getTime() + SETUP_LINK_MS) }
+  const token = issueSetupToken(db, now)
+  return token ? { state: 'issued', token } : { state: 'account-exists' }
+}
+
+export function isValidSetupToken(db: Db, token: string, now = new Date()): boolean {
   if (!token || countUsers(db) > 0) return false
-  return (
-    db
-      .select()
-      .from(setupTokens)
-      .where(eq(setupTokens.tokenHash, hashToken(token)))
-      .get() !== undefined
-  )
+  return liveSetupToken(db, token, now) !== undefined
 }
 
 /** Creates the first account with a valid setup token, and burns the token; null if the token is not valid. */
@@ -121,11 +154,7 @@ export async function completeSetup(
   const now = new Date()
   return db.transaction((tx) => {
     // Checked again inside the transaction: two tabs submitting at once create one account.
-    const valid = tx
-      .select()
-      .from(setupTokens)
-      .where(eq(setupTokens.tokenHash, hashToken(token)))
-      .get()
+    const valid = liveSetupToken(tx, token, now)
     if (!valid || (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return null
     tx.delete(setupTokens).run()
     return insertUser(tx, input, passwordHash, now)

@@ -31,7 +31,7 @@ export { BackupError }
  */
 
 /** The suffix of the media folder that goes with a backup file. */
-const MEDIA_SUFFIX = '.media'
+export const MEDIA_SUFFIX = '.media'
 
 /**
  * Pages copied per step: between steps the server (another connection) may write, and SQLite then

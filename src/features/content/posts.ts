@@ -93,6 +93,10 @@ export interface PostHtml {
   readonly quoteHtml: string
 }
 
+/** What search indexes of a post besides its title and tags: the visible text of its body and quoted passage. */
+export const postSearchText = (html: PostHtml): string =>
+  [html.body.text, htmlToText(html.quoteHtml)].filter(Boolean).join(' ')
+
 /** Markdown over a limit becomes a message beside the field that holds it; anything else is rethrown. */
 export function refuseOverLimit(error: unknown, field: string): never {
   if (error instanceof MarkdownLimitError) throw new ContentInputError(field, error.message)
@@ -238,7 +242,7 @@ export function savePost(
         .values(tagIds.map((tagId) => ({ postId: id, tagId })))
         .run()
 
-    const searchText = [body.text, htmlToText(quoteHtml)].filter(Boolean).join(' ')
+    const searchText = postSearchText({ body, quoteHtml })
     tx.run(sql`DELETE FROM posts_fts WHERE rowid = ${id}`)
     tx.run(
       sql`INSERT INTO posts_fts (rowid, title, body, tags) VALUES (${id}, ${title}, ${searchText}, ${tagNames.join(' ')})`,
@@ -251,10 +255,11 @@ export function deletePost(db: Db, id: number): void {
   db.delete(posts).where(eq(posts.id, id)).run()
 }
 
-/** The editor's preview: the text and quoted passage rendered exactly as savePost renders them. */
+/** The editor's preview: the text and quoted passage rendered exactly as savePost renders them, srcset and all. */
 export async function renderPostPreview(
+  db: Db,
   input: PostMarkdown,
 ): Promise<{ bodyHtml: string; quoteHtml: string }> {
-  const html = await renderPostHtml(undefined, input)
+  const html = await renderPostHtml(db, input)
   return { bodyHtml: html.body.html, quoteHtml: html.quoteHtml }
 }

@@ -1,5 +1,5 @@
-// Owns reading the inbox: folder counts, the searchable paged list, one message, and everything for export.
-import { and, asc, count, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm'
+// Owns reading the inbox: folder counts, the searchable paged list, the newest unread, one message, and everything for export.
+import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { MESSAGE_FOLDERS, type Message, type MessageFolder, messages } from '../../db/schema.ts'
 
@@ -70,6 +70,7 @@ export interface MessageSummary {
   readonly excerpt: string
   readonly folder: MessageFolder
   readonly readAt: Date | null
+  readonly repliedAt: Date | null
   readonly spamScore: number
   readonly spamReasons: string
   readonly createdAt: Date
@@ -103,6 +104,7 @@ export function listMessages(
       excerpt: sql<string>`substr(${messages.body}, 1, ${EXCERPT_CHARS})`,
       folder: messages.folder,
       readAt: messages.readAt,
+      repliedAt: messages.repliedAt,
       spamScore: messages.spamScore,
       spamReasons: messages.spamReasons,
       createdAt: messages.createdAt,
@@ -114,6 +116,22 @@ export function listMessages(
     .offset((page - 1) * INBOX_PAGE_SIZE)
     .all()
   return { messages: rows, total, page, totalPages }
+}
+
+/** The newest unread messages in the Inbox folder (never Spam), with the start of each. */
+export function newestUnread(db: Db, limit = 5) {
+  return db
+    .select({
+      id: messages.id,
+      name: messages.name,
+      excerpt: sql<string>`substr(${messages.body}, 1, ${EXCERPT_CHARS})`,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .where(and(eq(messages.folder, 'inbox'), isNull(messages.readAt)))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit)
+    .all()
 }
 
 export function findMessage(db: Db, id: number): Message | undefined {

@@ -1,4 +1,5 @@
-// Owns queueing notification mail in the outbox, inside the caller's transaction.
+// Owns queueing mail in the outbox (notifications to the author, replies to visitors), inside the caller's transaction.
+import { randomUUID } from 'node:crypto'
 import { and, asc, eq, isNull, lt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Message, type OutboxMail, outbox } from '../../db/schema.ts'
@@ -29,6 +30,12 @@ function notificationFor(message: Message, site: { title: string; siteUrl: strin
   return { subject, text }
 }
 
+/**
+ * A Message-ID of Folio's own, chosen when the mail is queued (not when sent), so a reply can
+ * name it in In-Reply-To before it has gone out, and every retry sends the same one.
+ */
+export const newMessageId = (siteUrl: string): string => `<${randomUUID()}@${new URL(siteUrl).hostname}>`
+
 /** Adds the notification to the outbox; call it in the same transaction that stores the message. */
 export function enqueueNotification(
   db: Db,
@@ -47,8 +54,37 @@ export function enqueueNotification(
       text,
       nextAttemptAt: now,
       createdAt: now,
+      headerMessageId: newMessageId(site.siteUrl),
     })
     .run()
+}
+
+export interface QueuedReply {
+  readonly messageId: number
+  readonly to: string
+  readonly replyTo: string | null
+  readonly subject: string
+  readonly text: string
+  readonly headerMessageId: string
+  readonly inReplyTo: string | null
+  readonly references: string | null
+}
+
+/** Adds the author's reply to a visitor; call it in the transaction that stores the reply. */
+export function enqueueReply(db: Db, reply: QueuedReply, now = new Date()): OutboxMail {
+  return db
+    .insert(outbox)
+    .values({
+      ...reply,
+      kind: 'reply',
+      to: headerSafe(reply.to, 254),
+      replyTo: reply.replyTo ? headerSafe(reply.replyTo, 254) : null,
+      subject: headerSafe(reply.subject),
+      nextAttemptAt: now,
+      createdAt: now,
+    })
+    .returning()
+    .get()
 }
 
 declare module 'fastify' {

@@ -54,14 +54,15 @@ function credentialsIn(smtpUrl: string): { user: string; secrets: string[] } {
  * - otherwise notifications@<SITE_URL host>, which suits relays (Postmark, SES, Mailgun) that
  *   authenticate by API key and accept any address on the site's verified domain.
  * Never the visitor's address: forging it would fail SPF/DMARC; it goes in Reply-To instead.
- * The display name is the site title, so the author sees at a glance which site wrote.
+ * The display name is the site title on notifications, so the author sees at a glance which site
+ * wrote, and the author's name on replies, which a visitor reads as a person's answer.
  */
-export function fromAddress(smtpUrl: string, siteUrl: string, siteTitle: string) {
+export function fromAddress(smtpUrl: string, siteUrl: string, displayName: string) {
   const { user } = credentialsIn(smtpUrl)
   const address = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user)
     ? user
     : `notifications@${new URL(siteUrl).hostname}`
-  return { name: headerSafe(siteTitle, 80), address }
+  return { name: headerSafe(displayName, 80), address }
 }
 
 /** nodemailer's options for one outbox row: plain text only, delivered to `row.to` and nobody else. */
@@ -75,7 +76,11 @@ export function mailFor(row: OutboxMail, from: { name: string; address: string }
     date: row.createdAt,
     // Delivery is at-least-once (a crash between the server's "250 OK" and recording sentAt sends
     // again on restart); a stable Message-ID lets the author's mail client fold the duplicate.
-    messageId: `<outbox-${row.id}.${row.createdAt.getTime()}@${new URL(siteUrl).hostname}>`,
+    // Rows queued before Message-IDs were stored get one derived from the row, as they always did.
+    messageId:
+      row.headerMessageId ?? `<outbox-${row.id}.${row.createdAt.getTime()}@${new URL(siteUrl).hostname}>`,
+    ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
+    ...(row.references ? { references: row.references } : {}),
     // The envelope is set, not derived from headers, so no header can ever add a recipient.
     envelope: { from: from.address, to: [row.to] },
   }

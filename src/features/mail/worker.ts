@@ -1,9 +1,9 @@
-// Owns sending notification mail from the outbox: one background loop, never inside a visitor's request.
+// Owns sending mail from the outbox (notifications and replies): one background loop, never inside a request.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
-import type { OutboxMail } from '../../db/schema.ts'
+import type { OutboxKind, OutboxMail } from '../../db/schema.ts'
 import { isLiteFsReplica } from '../../db/storage-health.ts'
 import { getSettings } from '../settings/service.ts'
 import { dueMail, MAX_ATTEMPTS, markMailFailed, markMailSent, type OutboxWorker } from './outbox.ts'
@@ -21,14 +21,17 @@ const INTERVAL_MS = 15_000
 /** How long a shutdown waits for a send in flight; the transport's own timeouts are about this long too. */
 const SHUTDOWN_WAIT_MS = 5_000
 
+type Sender = { name: string; address: string }
+
 /**
- * Runs only where SMTP_URL and NOTIFY_EMAIL are set. It writes (sentAt, attempts, lastError), so
+ * Runs only where SMTP_URL is set (NOTIFY_EMAIL decides whether notifications are queued; replies
+ * from the inbox need only SMTP). It writes (sentAt, attempts, lastError), so
  * it must run on the primary alone: on a LiteFS read replica it stays idle (see sendDue). Being
  * the only sender is also what makes reading due rows the same as claiming them.
  */
 async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   const { db, config } = options
-  if (!config.smtpUrl || !config.notifyEmail) return
+  if (!config.smtpUrl) return
   const smtpUrl: string = config.smtpUrl
 
   const transport = createMailTransport(smtpUrl)
@@ -38,8 +41,8 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   let again = false
   let stopping = false
 
-  async function sendOne(mail: OutboxMail, from: { name: string; address: string }): Promise<void> {
-    const log = { outboxId: mail.id, messageId: mail.messageId }
+  async function sendOne(mail: OutboxMail, from: Sender): Promise<void> {
+    const log = { outboxId: mail.id, messageId: mail.messageId, kind: mail.kind }
     try {
       await transport.sendMail(mailFor(mail, from, config.siteUrl))
     } catch (err) {
@@ -50,15 +53,15 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
       if (attempts >= MAX_ATTEMPTS) {
         app.log.error(
           { ...log, attempts, error },
-          'notification mail failed for the last time; it stays unsent in the outbox',
+          'mail failed for the last time; it stays unsent in the outbox',
         )
       } else {
-        app.log.warn({ ...log, attempts, error }, 'notification mail failed; will retry')
+        app.log.warn({ ...log, attempts, error }, 'mail failed; will retry')
       }
       return
     }
     markMailSent(db, mail.id)
-    app.log.info({ ...log, attempts: mail.attempts + 1 }, 'notification mail sent')
+    app.log.info({ ...log, attempts: mail.attempts + 1 }, 'mail sent')
   }
 
   async function sendDue(): Promise<void> {
@@ -68,12 +71,16 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
       if (stopping || !db.$client.open || isLiteFsReplica(config.databasePath)) return
       const batch = dueMail(db, new Date(), BATCH)
       if (batch.length === 0) return
-      // Read per batch, so a renamed site signs its next mail with the new title.
-      const from = fromAddress(smtpUrl, config.siteUrl, getSettings(db).title)
+      // Read per batch, so a renamed site (or author) signs its next mail with the new name.
+      const settings = getSettings(db)
+      const from: Record<OutboxKind, Sender> = {
+        notification: fromAddress(smtpUrl, config.siteUrl, settings.title),
+        reply: fromAddress(smtpUrl, config.siteUrl, settings.authorName),
+      }
       for (const mail of batch) {
         // A shutdown lets the send in flight finish but starts no new one.
         if (stopping) return
-        await sendOne(mail, from)
+        await sendOne(mail, from[mail.kind])
       }
     }
   }

@@ -14,12 +14,14 @@ export function markdownFor(row: Pick<Media, 'alt' | 'fileName'>): string {
   return `![${alt}](${mediaUrl(row.fileName)})`
 }
 
-export function imageInfo(row: Pick<Media, 'width' | 'height' | 'variants'>): ImageInfo {
+/** What the Markdown renderer knows of a library image: its size, WebP copies and alt text. */
+export function imageInfo(
+  row: Pick<Media, 'width' | 'height' | 'variants'> & Partial<Pick<Media, 'alt'>>,
+): ImageInfo {
   const variants = parseVariants(row.variants)
   const srcset = variants.map((v) => `${mediaUrl(v.fileName)} ${v.width}w`).join(', ')
-  return srcset
-    ? { width: row.width, height: row.height, srcset, sizes: IMAGE_SIZES }
-    : { width: row.width, height: row.height }
+  const known = { width: row.width, height: row.height, ...(row.alt ? { alt: row.alt } : {}) }
+  return srcset ? { ...known, srcset, sizes: IMAGE_SIZES } : known
 }
 
 const MEDIA_SRC = /^(?:https?:\/\/[^/?#]+)?\/media\/([^/?#]+)(?:[?#].*)?$/i

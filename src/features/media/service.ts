@@ -40,8 +40,9 @@ export function cleanAlt(alt: string | undefined): string {
 }
 
 /**
- * Tells the Markdown renderer the size and WebP copies of images in the library, so pages reserve
- * their space and browsers pick a fitting width. Unknown images are left as the author wrote them.
+ * Tells the Markdown renderer the size, WebP copies and alt text of images in the library, so pages
+ * reserve their space, browsers pick a fitting width and `![](…)` gets the library's description.
+ * Unknown images are left as the author wrote them.
  */
 export function createImageResolver(db: Db): ImageResolver {
   const known = new Map<string, ImageInfo | undefined>()
@@ -50,7 +51,7 @@ export function createImageResolver(db: Db): ImageResolver {
     if (!fileName) return undefined
     if (!known.has(fileName)) {
       const row = db
-        .select({ width: media.width, height: media.height, variants: media.variants })
+        .select({ alt: media.alt, width: media.width, height: media.height, variants: media.variants })
         .from(media)
         .where(eq(media.fileName, fileName))
         .get()

@@ -26,6 +26,7 @@ const SETTINGS_MARKDOWN = [
   ['authorBioMd', 'Settings: author bio'],
   ['servicesMd', 'Settings: services block'],
   ['contactIntroMd', 'Settings: contact intro'],
+  ['contactThanksMd', 'Settings: contact thanks message'],
 ] as const
 
 interface MentionRow {
@@ -35,6 +36,32 @@ interface MentionRow {
   title: string
 }
 
+/** Every post and page whose Markdown mentions one of the images, drafts included: one query for them all. */
+function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
+  const needles = rows.flatMap((row) => fileNamesOf(row).map((name) => [row.id, `/media/${name}`]))
+  if (needles.length === 0) return []
+  return db.all<MentionRow>(sql`
+    with needles(media_id, needle) as materialized (
+      select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(${JSON.stringify(needles)})
+    )
+    select needles.media_id as mediaId, 'post' as kind, ${posts.id} as id, ${posts.title} as title, ${posts.updatedAt} as updatedAt
+    from ${posts} cross join needles
+    where (instr(${posts.bodyMd}, '/media/') > 0 or instr(${posts.excerptMd}, '/media/') > 0 or instr(${posts.quoteMd}, '/media/') > 0)
+      and (instr(${posts.bodyMd}, needles.needle) > 0 or instr(${posts.excerptMd}, needles.needle) > 0 or instr(${posts.quoteMd}, needles.needle) > 0)
+    union
+    select needles.media_id, 'page', ${pages.id}, ${pages.title}, ${pages.updatedAt}
+    from ${pages} cross join needles
+    where instr(${pages.bodyMd}, '/media/') > 0 and instr(${pages.bodyMd}, needles.needle) > 0
+    order by updatedAt desc, id desc`)
+}
+
+/** The ids of the posts and pages whose Markdown mentions the image: what to render again when its alt text changes. */
+export function contentUsingImage(db: Db, row: UsageSubject): { postIds: number[]; pageIds: number[] } {
+  const mentions = mentionsOf(db, [row])
+  const idsOf = (kind: MentionRow['kind']) => mentions.filter((m) => m.kind === kind).map((m) => m.id)
+  return { postIds: idsOf('post'), pageIds: idsOf('page') }
+}
+
 /**
  * Where each image is used: posts, pages and settings whose Markdown mentions its URL (or one of
  * its WebP copies' URLs, which an author may have copied from a page), drafts included. One query
@@ -42,24 +69,7 @@ interface MentionRow {
  * one that mentions no /media/ URL at all is passed over before any image is compared.
  */
 export function mediaUsageFor(db: Db, rows: readonly UsageSubject[]): Map<number, MediaUsage> {
-  const needles = rows.flatMap((row) => fileNamesOf(row).map((name) => [row.id, `/media/${name}`]))
-  const mentions =
-    needles.length === 0
-      ? []
-      : db.all<MentionRow>(sql`
-          with needles(media_id, needle) as materialized (
-            select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(${JSON.stringify(needles)})
-          )
-          select needles.media_id as mediaId, 'post' as kind, ${posts.id} as id, ${posts.title} as title, ${posts.updatedAt} as updatedAt
-          from ${posts} cross join needles
-          where (instr(${posts.bodyMd}, '/media/') > 0 or instr(${posts.excerptMd}, '/media/') > 0 or instr(${posts.quoteMd}, '/media/') > 0)
-            and (instr(${posts.bodyMd}, needles.needle) > 0 or instr(${posts.excerptMd}, needles.needle) > 0 or instr(${posts.quoteMd}, needles.needle) > 0)
-          union
-          select needles.media_id, 'page', ${pages.id}, ${pages.title}, ${pages.updatedAt}
-          from ${pages} cross join needles
-          where instr(${pages.bodyMd}, '/media/') > 0 and instr(${pages.bodyMd}, needles.needle) > 0
-          order by updatedAt desc, id desc`)
-
+  const mentions = mentionsOf(db, rows)
   const site = getSettings(db)
   const usage = new Map<number, MediaUsage>()
   for (const row of rows) {

@@ -6,7 +6,7 @@ import { slugify } from '../../lib/slugs.ts'
 import { pageUrl, seriesUrl } from '../../lib/urls.ts'
 import { savePage } from '../content/pages.ts'
 import { type PostInput, savePost } from '../content/posts.ts'
-import { saveSettings } from '../settings/service.ts'
+import { markBeforeSeeding, recordSeedBatch, type SeededSettings, seedSettings } from './record.ts'
 
 export interface SeedOptions {
   readonly posts: number
@@ -1460,9 +1460,15 @@ const USES_MD = `The tools I use every day. *Draft: still deciding what to say a
 - **Terminal:** a plain shell, \`tmux\`, \`ripgrep\`, \`sqlite3\` and \`jq\`.
 - **Hosting:** a $5 VPS for most client sites, Fly.io when one region is not enough.`
 
+/** What the persona adds to a site without pages: its page ids, and the settings it changed. */
+interface SiteBasics {
+  readonly pageIds: number[]
+  readonly settings: SeededSettings
+}
+
 /** `withSeries`: the demo's first series exists, so the intro can point at it rather than at a 404. */
-function seedSiteBasics(db: Db, now: Date, withSeries: boolean): number {
-  saveSettings(
+function seedSiteBasics(db: Db, now: Date, withSeries: boolean): SiteBasics {
+  const settings = seedSettings(
     db,
     {
       title: 'Sam Rivera',
@@ -1501,14 +1507,20 @@ function seedSiteBasics(db: Db, now: Date, withSeries: boolean): number {
     },
     now,
   )
-  savePage(db, { title: 'About', slug: 'about', bodyMd: ABOUT_MD, status: 'published', navOrder: 1 }, { now })
-  savePage(
-    db,
-    { title: 'Work with me', slug: 'work-with-me', bodyMd: WORK_MD, status: 'published', navOrder: 2 },
-    { now },
-  )
-  savePage(db, { title: 'Uses', slug: 'uses', bodyMd: USES_MD, status: 'draft', navOrder: null }, { now })
-  return 3
+  const pageIds = [
+    savePage(
+      db,
+      { title: 'About', slug: 'about', bodyMd: ABOUT_MD, status: 'published', navOrder: 1 },
+      { now },
+    ),
+    savePage(
+      db,
+      { title: 'Work with me', slug: 'work-with-me', bodyMd: WORK_MD, status: 'published', navOrder: 2 },
+      { now },
+    ),
+    savePage(db, { title: 'Uses', slug: 'uses', bodyMd: USES_MD, status: 'draft', navOrder: null }, { now }),
+  ]
+  return { pageIds, settings }
 }
 
 /**
@@ -1532,8 +1544,9 @@ export function seedDemoContent(db: Db, options: SeedOptions): SeedResult {
         .map((row) => row.slug),
     )
     const hasPages = tx.select({ id: pages.id }).from(pages).limit(1).get() !== undefined
+    const marks = markBeforeSeeding(db)
 
-    const createdPages = hasPages ? 0 : seedSiteBasics(db, now, total >= 10)
+    const basics = hasPages ? { pageIds: [], settings: {} } : seedSiteBasics(db, now, total >= 10)
 
     const { chronological, drafts } = planSlots(rng, total, now)
     assignSeries(rng, chronological, total, existingSeries)
@@ -1548,11 +1561,18 @@ export function seedDemoContent(db: Db, options: SeedOptions): SeedResult {
       seriesUsed: new Set(),
     }
     // Oldest first, so ids grow with dates as they would on a real blog.
-    for (const slot of [...chronological, ...drafts]) {
+    const postIds = [...chronological, ...drafts].map((slot) => {
       const input = slot.kind === 'link' ? linkInput(writer, slot) : articleInput(writer, slot)
       const savedAt = slot.status === 'published' && slot.publishedAt ? slot.publishedAt : now
-      savePost(db, input, { now: savedAt })
+      return savePost(db, input, { now: savedAt })
+    })
+    // What this run created, so that `seed --remove` takes away exactly that.
+    recordSeedBatch(db, { at: now, marks, postIds, ...basics })
+    return {
+      posts: total,
+      pages: basics.pageIds.length,
+      series: writer.seriesUsed.size,
+      tags: writer.tagsUsed.size,
     }
-    return { posts: total, pages: createdPages, series: writer.seriesUsed.size, tags: writer.tagsUsed.size }
   })
 }

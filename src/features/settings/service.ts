@@ -24,6 +24,7 @@ export const SETTINGS_LIMITS = {
   servicesTitle: 80,
   servicesMd: 10_000,
   contactIntroMd: 5000,
+  contactThanksMd: 5000,
   socialLabel: 40,
   socialLinks: 12,
   postsPerPage: 50,
@@ -47,6 +48,7 @@ export const settingsSchema = z.object({
   servicesTitle: z.string().trim().max(SETTINGS_LIMITS.servicesTitle),
   servicesMd: z.string().max(SETTINGS_LIMITS.servicesMd),
   contactIntroMd: z.string().max(SETTINGS_LIMITS.contactIntroMd),
+  contactThanksMd: z.string().max(SETTINGS_LIMITS.contactThanksMd),
   socialLinks: z.array(socialLink).max(SETTINGS_LIMITS.socialLinks),
   postsPerPage: z.number().int().min(1).max(SETTINGS_LIMITS.postsPerPage),
 })
@@ -58,6 +60,7 @@ export interface Settings extends SettingsInput {
   readonly authorBioHtml: string
   readonly servicesHtml: string
   readonly contactIntroHtml: string
+  readonly contactThanksHtml: string
 }
 
 /** A setting that was refused: its key path (`introMd`, `socialLinks.2.url`; empty for the input as a whole) and why. */
@@ -90,6 +93,8 @@ export const DEFAULT_SETTINGS: SettingsInput = {
   ].join('\n'),
   contactIntroMd:
     'Have a project in mind, or a question about something I wrote? Send me a message and I will get back to you within two working days.',
+  contactThanksMd:
+    'It has arrived safely, and I will read it soon. Replies usually go out within two working days, to the email address you gave.',
   socialLinks: [],
   postsPerPage: 10,
 }
@@ -99,6 +104,7 @@ const MARKDOWN_FIELDS = {
   authorBioMd: 'authorBioHtml',
   servicesMd: 'servicesHtml',
   contactIntroMd: 'contactIntroHtml',
+  contactThanksMd: 'contactThanksHtml',
 } as const
 
 type MarkdownKey = keyof typeof MARKDOWN_FIELDS
@@ -217,6 +223,26 @@ export function saveSettings(db: Db, input: Partial<SettingsInput>, now = new Da
   const valid = settingsSchema.partial().parse(input)
   writeSettings(db, valid, renderHtmlHere(valid), now)
   return getSettings(db)
+}
+
+/**
+ * Renders every Markdown setting again through today's pipeline, for `npm run cli -- rerender`, and
+ * stores only the HTML that changed. A setting whose Markdown now hits a limit keeps its HTML and is named.
+ */
+export async function rerenderSettings(
+  db: Db,
+  now = new Date(),
+): Promise<{ rendered: number; changed: number; problems: SettingsProblem[] }> {
+  const current = getSettings(db)
+  const keys = Object.keys(MARKDOWN_FIELDS) as MarkdownKey[]
+  const { html, problems } = await renderHtmlInWorker(
+    Object.fromEntries(keys.map((key) => [key, current[key]])),
+  )
+  const changed: SettingsHtml = Object.fromEntries(
+    Object.entries(html).filter(([key, value]) => value !== current[key as HtmlKey]),
+  )
+  writeSettings(db, {}, changed, now)
+  return { rendered: keys.length, changed: Object.keys(changed).length, problems }
 }
 
 /** Stores valid settings with the HTML rendered from their Markdown, in one transaction. */

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { buildApp } from '../../../src/app.ts'
 import { SESSION_COOKIE } from '../../../src/features/auth/sessions.ts'
 import { hashToken } from '../../../src/features/auth/tokens.ts'
-import { createUser, issueSetupToken } from '../../../src/features/auth/users.ts'
+import { createUser, issueSetupToken, keepSetupToken } from '../../../src/features/auth/users.ts'
 import { argonParams, browser, fieldErrorIn, signInWithForm } from '../../helpers/admin.ts'
 import { createTestApp, createTestDb, testConfig } from '../../helpers/app.ts'
 
@@ -119,6 +119,47 @@ test('once an account exists, setup is a 404 even with a token that looks fresh'
     assert.equal(res.statusCode, 404)
   }
   assert.deepEqual(db.$client.prepare('select email from users').pluck().all(), ['cli@example.com'])
+})
+
+test('the setup link survives a restart: a second start keeps the token instead of making a new one', async (t) => {
+  const { db, dir } = createTestDb(t)
+  const first = keepSetupToken(db)
+  assert.equal(first.state, 'issued')
+  const token = first.state === 'issued' ? first.token : ''
+  const before = await buildApp({ config: testConfig(dir), db })
+  await before.close()
+
+  // The restart: a new app on the same database, and the start-up step again.
+  const again = keepSetupToken(db)
+  assert.equal(again.state, 'kept')
+  assert.ok(!JSON.stringify(again).includes(token), 'a restart never hands out the token again')
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  assert.equal((await browser(app).get(`/admin/setup?token=${token}`)).statusCode, 200)
+  assert.equal(db.$client.prepare('select count(*) from setup_tokens').pluck().get(), 1)
+})
+
+test('a setup link stops working after 7 days, and the next start makes a new one', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000)
+  const old = issueSetupToken(db, eightDaysAgo) ?? ''
+  assert.equal((await browser(app).get(`/admin/setup?token=${old}`)).statusCode, 404)
+  const sixDaysAgo = new Date(Date.now() - 6 * 24 * 60 * 60 * 1000)
+  const recent = issueSetupToken(db, sixDaysAgo) ?? ''
+  assert.equal((await browser(app).get(`/admin/setup?token=${recent}`)).statusCode, 200)
+  const kept = keepSetupToken(db)
+  assert.equal(kept.state, 'kept')
+  assert.equal(
+    kept.state === 'kept' && kept.expiresAt.getTime(),
+    sixDaysAgo.getTime() + 7 * 24 * 60 * 60 * 1000,
+  )
+
+  db.$client.prepare('update setup_tokens set created_at = ?').run(eightDaysAgo.getTime())
+  assert.equal((await browser(app).get(`/admin/setup?token=${recent}`)).statusCode, 404)
+  const renewed = keepSetupToken(db)
+  assert.equal(renewed.state, 'issued')
+  const token = renewed.state === 'issued' ? renewed.token : ''
+  assert.equal((await browser(app).get(`/admin/setup?token=${token}`)).statusCode, 200)
 })
 
 test('a setup form with mistakes comes back with 422, the name and email kept, messages beside the fields', async (t) => {
@@ -243,4 +284,25 @@ test('on first start the server logs a setup link that works, and stops once an 
   const second = await startUpLog(t, dir)
   assert.ok(!second.some((l) => l.includes('/admin/setup')), second.join('\n'))
   assert.equal((await browser(app).get(`${url.pathname}${url.search}`)).statusCode, 404)
+})
+
+test('a restart before the account exists logs no token, says how to print a new link, and the first link still works', async (t) => {
+  const { db, dir } = createTestDb(t)
+  const first = await startUpLog(t, dir)
+  const line = first.find((l) => l.includes('/admin/setup?token='))
+  assert.ok(line, first.join('\n'))
+  const url = new URL(/https:\/\/\S+?(?=["\s\\]|$)/.exec(JSON.parse(line).msg)?.[0] ?? '')
+  const token = url.searchParams.get('token') ?? ''
+  assert.match(JSON.parse(line).msg, /works once, for 7 days/)
+
+  const second = await startUpLog(t, dir)
+  assert.ok(!second.some((l) => l.includes(token) || l.includes('token=')), second.join('\n'))
+  const notice = second.find((l) => l.includes('No account yet'))
+  assert.ok(notice, second.join('\n'))
+  assert.match(JSON.parse(notice).msg, /still works \(until \d{1,2} \w+ \d{4}, \d{2}:\d{2} UTC\)/)
+  assert.match(JSON.parse(notice).msg, /npm run cli -- setup-link/)
+
+  const app = await buildApp({ config: testConfig(dir), db })
+  t.after(() => app.close())
+  assert.equal((await browser(app).get(`${url.pathname}${url.search}`)).statusCode, 200)
 })

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Db } from '../../../src/db/client.ts'
 import type { Message } from '../../../src/db/schema.ts'
-import { isPlainEmail, replyHref } from '../../../src/features/admin/inbox/render.ts'
+import { replyHref } from '../../../src/features/admin/inbox/render.ts'
 import { receiveMessage } from '../../../src/features/contact/service.ts'
+import { isPlainEmail } from '../../../src/features/inbox/replies.ts'
 import { signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 
@@ -142,7 +143,10 @@ test('Reply is a mailto: link to a plain address with the subject encoded', asyn
   const href =
     "mailto:jane.o'neil%2Bwork@example.co.uk?subject=Re%3A%20Rates%20%26%20dates%3F%2050%25%20off%20%231"
   assert.equal(replyHref(m), href)
-  assert.ok(res.body.includes(`<a class="button" href="${href.replace("'", '&#39;')}">Reply</a>`))
+  // Without SMTP, the Reply button is the same link with the visitor's message quoted in its body.
+  const button = `<a class="button" href="${href.replace("'", '&#39;')}&amp;body=%0D%0A%0D%0AOn%20`
+  assert.ok(res.body.includes(button), 'the Reply button')
+  assert.ok(res.body.includes('wrote%3A%0D%0A%3E%20Hello%20there.">Reply</a>'), 'the quoted message')
 
   assert.equal(replyHref({ email: 'a@b.io', subject: '' }), 'mailto:a@b.io?subject=Re%3A%20Your%20message')
   assert.equal(replyHref({ email: 'a@b.io', subject: 'Re: hello' }), 'mailto:a@b.io?subject=Re%3A%20hello')

@@ -7,11 +7,12 @@ import type { FastifyInstance } from 'fastify'
 import sharp from 'sharp'
 import type { Db } from '../../../src/db/client.ts'
 import { savePage } from '../../../src/features/content/pages.ts'
+import { rerendersSettled } from '../../../src/features/content/rerender.ts'
 import { parseVariants } from '../../../src/features/media/files.ts'
 import { MAX_UPLOAD_BYTES } from '../../../src/features/media/pipeline.ts'
 import { findMedia, listMedia } from '../../../src/features/media/service.ts'
 import { type SignedIn, signIn } from '../../helpers/admin.ts'
-import { createTestApp } from '../../helpers/app.ts'
+import { createTestApp, rowCount } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
 
 const TYPE_MESSAGE =
@@ -402,6 +403,70 @@ test('the image page offers the Markdown to copy and saves new alt text', async 
   assert.match(tooLong.body, /at most 500 characters/)
   assert.ok(tooLong.body.includes('x'.repeat(501)), 'the text is kept to be shortened')
   assert.equal(findMedia(db, row.id)?.alt, 'Request flow <diagram>')
+})
+
+test('new alt text in the library reaches every post and page that shows the image without alt text of its own', async (t) => {
+  const { app, db, author } = await setUp(t)
+  const row = await uploaded(app, author, db, 'sales.png', '')
+  const src = `/media/${row.fileName}`
+  const bare = createPost(db, { title: 'Bare image', bodyMd: `The numbers:\n\n![](${src})` })
+  const own = createPost(db, { title: 'Own words', bodyMd: `![Sales by month, as a bar chart](${src})` })
+  const draft = createPost(db, {
+    title: 'Draft',
+    status: 'draft',
+    bodyMd: `![](https://blog.example.com${src})`,
+  })
+  savePage(db, { title: 'Gallery', slug: 'gallery', bodyMd: `![](${src})`, status: 'published' })
+  const altOn = (html: string) => new RegExp(`<img [^>]*src="[^"]*${src}"[^>]*>`).exec(html)?.[0] ?? ''
+  assert.match(altOn((await app.inject({ url: `/posts/${bare.slug}` })).body), /alt=""/)
+  const stamps = () =>
+    db.$client.prepare('select id, updated_at from posts union all select -id, updated_at from pages').all()
+  const before = stamps()
+
+  const saved = await author.post(
+    `/admin/media/${row.id}`,
+    { alt: 'Sales rose 40% in <May>' },
+    `/admin/media/${row.id}`,
+  )
+  assert.equal(saved.statusCode, 303)
+  await rerendersSettled(db)
+
+  const newAlt = /alt="Sales rose 40% in &lt;May&gt;"/
+  assert.match(altOn((await app.inject({ url: `/posts/${bare.slug}` })).body), newAlt)
+  assert.match(altOn((await app.inject({ url: '/gallery' })).body), newAlt)
+  assert.match(
+    altOn((await app.inject({ url: `/posts/${own.slug}` })).body),
+    /alt="Sales by month, as a bar chart"/,
+  )
+  const draftHtml = db.$client
+    .prepare('select body_html from posts where id = ?')
+    .pluck()
+    .get(draft.id) as string
+  assert.match(altOn(draftHtml), newAlt)
+  assert.deepEqual(stamps(), before, 'not an edit by the author: updated_at stays')
+  assert.equal(rowCount(db, 'post_revisions'), 0, 'and no revision is made')
+})
+
+test('the editor saves alt text with JSON in and JSON out', async (t) => {
+  const { app, db, author } = await setUp(t)
+  const row = await uploaded(app, author, db, 'json.png', '')
+  const { csrf } = await author.csrfFrom('/admin/media')
+  const send = (alt: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/admin/media/${row.id}`,
+      cookies: author.cookies,
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, alt }).toString(),
+    })
+  const res = await send('A pie chart')
+  assert.equal(res.statusCode, 200)
+  assert.equal(res.json().alt, 'A pie chart')
+  assert.equal(findMedia(db, row.id)?.alt, 'A pie chart')
+  const refused = await send('x'.repeat(501))
+  assert.equal(refused.statusCode, 422)
+  assert.equal(refused.json().field, 'alt')
+  assert.equal(findMedia(db, row.id)?.alt, 'A pie chart')
 })
 
 test('an unknown image id is a 404', async (t) => {

@@ -54,7 +54,7 @@ test('a nesting bomb in the quoted passage is reported beside that field', async
   assert.equal(count(db, 'posts'), 0)
 })
 
-test('the live preview answers a nesting bomb with a 422 fragment that says why', async (t) => {
+test('the live preview answers a nesting bomb with a 422 page that says why', async (t) => {
   const { app, db } = await createTestApp(t)
   const author = await signIn(app, db)
   const res = await author.post(
@@ -66,7 +66,7 @@ test('the live preview answers a nesting bomb with a 422 fragment that says why'
   assert.match(String(res.headers['content-type']), /^text\/html/)
   assert.match(
     res.body,
-    /<p class="form-error" role="alert">This text nests quotes or lists more than 100 levels deep/,
+    /<p class="form-summary" role="alert">This text nests quotes or lists more than 100 levels deep/,
   )
   assert.doesNotMatch(res.body, /Nothing to preview yet/)
 })
@@ -76,7 +76,7 @@ test('the preview button without JavaScript shows the problem beside the text an
   const author = await signIn(app, db)
   const res = await author.post(
     '/admin/posts',
-    { ...postForm({ body: `${'- '.repeat(5000)}x` }), action: 'preview' },
+    { ...postForm({ body: `${'- '.repeat(5000)}x` }), intent: 'preview' },
     '/admin/posts/new',
   )
   assert.equal(res.statusCode, 422)

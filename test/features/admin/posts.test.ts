@@ -17,6 +17,18 @@ const listedTitles = (html: string): string[] =>
 
 const countRows = (db: Db): number => rowCount(db, 'posts')
 
+/** The document the preview frame shows: its srcdoc attribute, unescaped as a browser reads it. */
+function previewDocumentOf(html: string): string {
+  const srcdoc = /<iframe id="post-preview-content"[^>]* srcdoc="([^"]*)"/.exec(html)?.[1]
+  assert.ok(srcdoc, 'the preview frame has a document')
+  return srcdoc
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+}
+
 test('an unsigned visit to the posts list goes to sign-in and comes back after', async (t) => {
   const { app } = await createTestApp(t)
   const res = await app.inject('/admin/posts')
@@ -132,12 +144,18 @@ test('the editor has every field under its contract name, and the live preview s
     assert.match(html, new RegExp(`<textarea id="${name}" name="${name}"`), name)
   assert.match(html, /<input type="radio" id="kind-article" name="kind" value="article" checked>/)
   assert.match(html, /<input type="radio" id="kind-link" name="kind" value="link">/)
-  assert.match(html, /<select id="status" name="status"/)
-  for (const status of ['draft', 'published', 'scheduled'])
-    assert.match(html, new RegExp(`<option value="${status}"`))
+  // A new post is a draft: its status travels with the form, and the publish dialog chooses the time.
+  assert.match(html, /<input type="hidden" name="status" value="draft">/)
+  assert.match(
+    html,
+    /<dialog id="publish-dialog"[^>]*>[\s\S]*name="publish_when" value="now"[\s\S]*<\/dialog>/,
+  )
   assert.match(html, /<input id="published_at" name="published_at" type="datetime-local"/)
+  assert.equal((html.match(/name="published_at"/g) ?? []).length, 1, 'one published_at field')
   assert.match(html, /Europe\/Paris \(GMT\+\d\)/)
-  assert.match(html, /<button type="submit" name="action" value="preview"/)
+  for (const intent of ['save', 'preview', 'publish'])
+    assert.match(html, new RegExp(`<button type="submit" name="intent" value="${intent}"`), intent)
+  assert.match(res.body, /<script src="\/static\/js\/publish\.[0-9a-f]+\.js" defer><\/script>/)
   assert.match(res.body, /<script src="\/static\/js\/editor\.[0-9a-f]+\.js" defer><\/script>/)
   // No inline script or style: the CSP allows neither.
   assert.doesNotMatch(res.body, /<script>|<script(?![^>]*src=)[^>]*>| style=| on[a-z]+="/)
@@ -284,7 +302,14 @@ test('each field is validated, with the message beside it and everything typed k
     /20/,
   )
   await assertRefused(author, { tags: `ok, ${'t'.repeat(51)}` }, 'tags', /50/)
-  await assertRefused(author, { status: 'archived' }, 'status', /draft, published or scheduled/)
+  // Status has no control of its own (the buttons set it): its message stands in the publishing bar.
+  const badStatus = await author.post('/admin/posts', postForm({ status: 'archived', body: 'Kept text.' }))
+  assert.equal(badStatus.statusCode, 422)
+  const badStatusHtml = mainOf(badStatus.body)
+  assert.match(badStatusHtml, /id="status-error">Choose draft, published or scheduled\./)
+  assert.match(badStatusHtml, /<a href="#post-state">Status: Choose draft, published or scheduled\./)
+  assert.match(badStatusHtml, /<p class="editor-bar__state" id="post-state">/)
+  assert.match(badStatusHtml, /<textarea id="body" name="body"[^>]*>Kept text\.<\/textarea>/)
   const long = await author.post('/admin/posts', postForm({ body: 'x'.repeat(200_001) }))
   assert.equal(long.statusCode, 422)
   assert.match(long.body, /id="body-error">The text is too long/)
@@ -448,17 +473,21 @@ test('the preview button without JavaScript shows the rendered post and saves no
 
   const res = await author.post(
     `/admin/posts/${id}`,
-    postForm({ title: 'Existing', body: 'Changed *text*.', action: 'preview' }),
+    postForm({ title: 'Existing', body: 'Changed *text*.', intent: 'preview' }),
   )
   assert.equal(res.statusCode, 200)
   const html = mainOf(res.body)
   assert.match(html, /Nothing has been saved/)
   assert.match(html, /<section class="post-preview" id="post-preview" aria-labelledby="post-preview-title">/)
-  assert.match(html, /<p>Changed <em>text<\/em>\.<\/p>/)
+  // The preview is a page of the public site in a frame: its stylesheet and the article's classes.
+  const shown = previewDocumentOf(html)
+  assert.match(shown, /<link rel="stylesheet" href="\/static\/css\/site\.[0-9a-f]+\.css">/)
+  assert.match(shown, /<div class="prose post__body"><p>Changed <em>text<\/em>\.<\/p>/)
+  assert.doesNotMatch(shown, /admin\.[0-9a-f]+\.css/)
   assert.match(html, /<textarea id="body" name="body"[^>]*>Changed \*text\*\.<\/textarea>/)
   assert.match((await app.inject('/posts/existing')).body, /Original text\./)
 
-  const fresh = await author.post('/admin/posts', postForm({ action: 'preview' }))
+  const fresh = await author.post('/admin/posts', postForm({ intent: 'preview' }))
   assert.equal(fresh.statusCode, 200)
   assert.equal(countRows(db), 1)
 })
@@ -510,5 +539,5 @@ test('a post marked published but dated in the future is scheduled, not public',
   assert.match(String(res.headers.location), /\?done=post-scheduled$/)
   assert.equal((await app.inject('/posts/a-post-about-caching')).statusCode, 404)
   const editor = await author.get(String(res.headers.location))
-  assert.match(editor.body, /<option value="scheduled" selected>/)
+  assert.match(mainOf(editor.body), /status--scheduled">Scheduled<\/span>\s*for <time datetime=/)
 })

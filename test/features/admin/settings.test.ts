@@ -19,6 +19,7 @@ const settingsForm = (fields: Record<string, string> = {}): Record<string, strin
   services_title: 'Need some help?',
   services: '- **Audits**',
   contact_intro: 'Write to me.',
+  contact_thanks: 'Thanks! I reply within two working days.',
   posts_per_page: '10',
   social_label_0: '',
   social_url_0: '',
@@ -107,6 +108,59 @@ test('the services block and contact intro are rendered with the same Markdown p
   assert.equal(settings.contactIntroHtml, '<p>Mail <a href="https://example.com" rel="noopener">me</a></p>')
 })
 
+test('the thanks text saved in the settings is what /contact/thanks says, rendered from Markdown', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+  const form = mainOf((await author.get('/admin/settings')).body)
+  assert.match(form, /<label for="contact_thanks">Thanks message<\/label>/)
+  assert.match(form, /within two working days, to the email address you gave\.<\/textarea>/)
+
+  const saved = await author.post(
+    '/admin/settings',
+    settingsForm({ contact_thanks: 'Got it! I reply **within a week**.' }),
+    '/admin/settings',
+  )
+
+  assert.equal(saved.statusCode, 303)
+  const thanks = mainOf((await app.inject('/contact/thanks')).body)
+  assert.match(thanks, /<p>Got it! I reply <strong>within a week<\/strong>\.<\/p>/)
+  assert.doesNotMatch(thanks, /two working days/)
+})
+
+test('hostile HTML in the thanks text is removed before it reaches the thanks page', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const saved = await author.post(
+    '/admin/settings',
+    settingsForm({
+      contact_thanks:
+        'Thanks!<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) <iframe src="https://evil.example"></iframe>',
+    }),
+    '/admin/settings',
+  )
+
+  assert.equal(saved.statusCode, 303)
+  const thanks = mainOf((await app.inject('/contact/thanks')).body)
+  assert.match(thanks, /Thanks!/)
+  assert.doesNotMatch(thanks, /<script|onerror|javascript:|<iframe/i)
+})
+
+test('the thanks text is held to its limit', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const over = await author.post(
+    '/admin/settings',
+    settingsForm({ contact_thanks: 'x'.repeat(SETTINGS_LIMITS.contactThanksMd + 1) }),
+    '/admin/settings',
+  )
+
+  assert.equal(over.statusCode, 422)
+  assert.match(over.body, /id="contact_thanks-error">Keep this under 5,000 characters\./)
+  assert.match(getSettings(db).contactThanksMd, /two working days/)
+})
+
 test('bad settings are refused with 422, a message beside each field, and the input kept', async (t) => {
   const { app, db } = await createTestApp(t)
   const author = await signIn(app, db)
@@ -129,7 +183,7 @@ test('bad settings are refused with 422, a message beside each field, and the in
 
   assert.equal(res.statusCode, 422)
   const main = mainOf(res.body)
-  assert.match(main, /class="form-error" role="alert">The settings were not saved/)
+  assert.match(main, /id="error-summary-title">The settings were not saved\. Fix these 5 fields:<\/h2>/)
   assert.match(main, /id="site_title-error">Enter a site title\./)
   assert.match(
     main,
@@ -147,6 +201,33 @@ test('bad settings are refused with 422, a message beside each field, and the in
   assert.doesNotMatch(main, /<option selected>Mars/, 'an unknown timezone is not offered')
   assert.equal(getSettings(db).title, 'Folio', 'nothing was saved')
   assert.doesNotMatch((await app.inject('/')).body, /Kept/)
+})
+
+test('a refused save lists every bad field at the top, each linking to its field', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const author = await signIn(app, db)
+
+  const res = await author.post(
+    '/admin/settings',
+    settingsForm({ language: 'not a language', social_label_0: 'Blog', social_url_0: 'ftp://example.com' }),
+    '/admin/settings',
+  )
+
+  assert.equal(res.statusCode, 422)
+  const main = mainOf(res.body)
+  const summary =
+    /<div class="form-error error-summary" role="alert" id="error-summary" tabindex="-1"[^>]*>([\s\S]*?)<\/div>/.exec(
+      main,
+    )?.[1] ?? ''
+  assert.match(summary, /The settings were not saved\. Fix these 2 fields:/)
+  const links = [...summary.matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2]])
+  assert.deepEqual(links, [
+    ['language', 'Language: Enter a language code like en, fr or en-GB.'],
+    ['social_url_0', 'Address of link 1: Enter a full web address starting with https:// (or http://).'],
+  ])
+  for (const [id] of links)
+    assert.match(main, new RegExp(`<(input|select|textarea) id="${id}"`), `#${id} exists`)
+  assert.doesNotMatch(main, /Fix the fields marked below/)
 })
 
 test('a half-filled social row, a bad language and 51 posts per page are explained', async (t) => {

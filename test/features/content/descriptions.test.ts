@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import type { Db } from '../../../src/db/client.ts'
 import { migrateDatabase } from '../../../src/db/migrate.ts'
+import { defineDerivedDescriptionSql } from '../../../src/features/content/descriptions.ts'
 import { postForm as editorForm, signIn } from '../../helpers/admin.ts'
 import { createTestApp, createTestDb } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
@@ -101,18 +102,18 @@ test('the services refuse a description over the limit the editor uses, whoever 
   assert.equal(createPost(db, { title: 'Just right', metaDescription: 'd'.repeat(300) }).slug, 'just-right')
 })
 
-const journal = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../../../migrations/meta/_journal.json'), 'utf8'),
-) as { entries: { tag: string; when: number }[] }
-const conversion = journal.entries.find((entry) => entry.tag === '0007_typed_meta_descriptions')
+const MIGRATIONS = join(import.meta.dirname, '../../../migrations')
 
 /**
- * Makes a migrated database look like one from before migration 0007 (and so 0008), so migrating
- * applies them: drizzle runs only migrations newer than the last one recorded.
+ * Runs migrations 0007 and 0008 again, as they ran on a database from before them: their SQL, with
+ * the function migrateDatabase defines for them. (Forgetting their journal rows instead would make
+ * drizzle re-run every later migration too, and those cannot apply twice.)
  */
-function forgetConversion(db: Db): void {
-  assert.ok(conversion, 'migration 0007 is in the journal')
-  db.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(conversion.when)
+function rerunConversion(db: Db): void {
+  defineDerivedDescriptionSql(db)
+  for (const tag of ['0007_typed_meta_descriptions', '0008_typed_page_descriptions']) {
+    db.$client.exec(readFileSync(join(MIGRATIONS, `${tag}.sql`), 'utf8'))
+  }
 }
 
 test('migrating a database from before typed descriptions empties the ones Folio derived, once', (t) => {
@@ -128,8 +129,7 @@ test('migrating a database from before typed descriptions empties the ones Folio
   createPost(db, { title: 'Typed body', bodyMd: 'Body words.', excerptMd: 'Excerpt.' })
   setStored.run('Body words.', 'typed-body')
 
-  forgetConversion(db)
-  migrateDatabase(db)
+  rerunConversion(db)
 
   const descriptions = db.$client
     .prepare('select slug, meta_description as d from posts order by slug')
@@ -181,7 +181,6 @@ test('a page stores the description its author typed, shows one derived from its
   db.$client
     .prepare("update pages set meta_description = 'I build fast sites for small teams.' where slug = 'work'")
     .run()
-  forgetConversion(db)
-  migrateDatabase(db)
+  rerunConversion(db)
   assert.equal(stored(), '')
 })

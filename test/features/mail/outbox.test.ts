@@ -186,14 +186,16 @@ test('line breaks in the name or subject cannot add a Bcc or any other recipient
   )
 })
 
-test('without SMTP_URL and NOTIFY_EMAIL no mail is queued and no worker runs', async (t) => {
+test('without SMTP_URL and NOTIFY_EMAIL no mail is queued, and without SMTP_URL no worker runs', async (t) => {
   const smtp = await startSmtpServer(t)
   const envs: Record<string, string>[] = [{}, { SMTP_URL: smtp.url }, { NOTIFY_EMAIL: AUTHOR }]
   for (const env of envs) {
     const { app, db } = await createTestApp(t, env)
     const res = await contactVisitor(app, db).send({ ...GOOD_MESSAGE })
     assert.equal(res.statusCode, 303)
-    assert.equal(app.outbox, undefined, `no worker with ${JSON.stringify(env)}`)
+    // SMTP alone runs the worker, for replies from the inbox; it has nothing to send here.
+    if (env.SMTP_URL) await app.outbox?.drain()
+    assert.equal(app.outbox === undefined, !env.SMTP_URL, `worker with ${JSON.stringify(env)}`)
     assert.equal(storedMessages(db).length, 1)
     assert.deepEqual(outboxRows(db), [])
     assert.equal(pendingMailCount(db), 0)

@@ -1,8 +1,9 @@
-// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are.
+// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are, and the inbox's news.
 import { asc, count, desc } from 'drizzle-orm'
 import type { Db } from '../../../db/client.ts'
 import { posts } from '../../../db/schema.ts'
 import { isDraftPost, isPublicPost, isScheduledPost } from '../../content/visibility.ts'
+import { folderCounts, newestUnread } from '../../inbox/queries.ts'
 
 export function dashboardPosts(db: Db, now = new Date()) {
   const drafts = db
@@ -31,3 +32,11 @@ export function dashboardPosts(db: Db, now = new Date()) {
 }
 
 export type DashboardPosts = ReturnType<typeof dashboardPosts>
+
+/** The newest unread messages, how many are unread in all, and how many sit in Spam. */
+export function dashboardInbox(db: Db) {
+  const counts = folderCounts(db)
+  return { latest: newestUnread(db, 5), unread: counts.inbox.unread, spam: counts.spam.total }
+}
+
+export type DashboardInbox = ReturnType<typeof dashboardInbox>

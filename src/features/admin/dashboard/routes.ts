@@ -1,12 +1,29 @@
-// Owns the /admin dashboard: its one route and the view of what dashboardPosts found.
+// Owns the /admin dashboard: its one route and the view of what dashboardPosts and dashboardInbox found.
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../../db/client.ts'
 import { formatDateTime } from '../../../lib/dates.ts'
-import { adminPostUrl, postUrl } from '../../../lib/urls.ts'
+import { adminMessageUrl, adminPostUrl, postUrl } from '../../../lib/urls.ts'
 import { getSettings } from '../../settings/service.ts'
-import { type DashboardPosts, dashboardPosts } from './queries.ts'
+import { firstWords, inboxUrl } from '../inbox/render.ts'
+import { type DashboardInbox, type DashboardPosts, dashboardInbox, dashboardPosts } from './queries.ts'
 
-function dashboardView(found: DashboardPosts, timeZone: string) {
+function inboxView(found: DashboardInbox, timeZone: string) {
+  return {
+    url: inboxUrl(),
+    unread: found.unread,
+    spam: found.spam,
+    spamUrl: inboxUrl({ folder: 'spam' }),
+    latest: found.latest.map((m) => ({
+      name: m.name,
+      words: firstWords(m.excerpt, 10, 80) || '(empty message)',
+      url: adminMessageUrl(m.id),
+      when: formatDateTime(m.createdAt, timeZone),
+      iso: m.createdAt.toISOString(),
+    })),
+  }
+}
+
+function dashboardView(found: DashboardPosts, inbox: DashboardInbox, timeZone: string) {
   const when = (d: Date | null) => (d ? formatDateTime(d, timeZone) : '')
   return {
     title: 'Dashboard',
@@ -25,12 +42,16 @@ function dashboardView(found: DashboardPosts, timeZone: string) {
       when: when(p.publishedAt),
     })),
     published: found.published,
+    inbox: inboxView(inbox, timeZone),
   }
 }
 
 export default async function dashboardRoutes(app: FastifyInstance, options: { db: Db }) {
   const { db } = options
   app.get('/admin', async (_request, reply) =>
-    reply.admin('admin/dashboard', dashboardView(dashboardPosts(db), getSettings(db).timezone)),
+    reply.admin(
+      'admin/dashboard',
+      dashboardView(dashboardPosts(db), dashboardInbox(db), getSettings(db).timezone),
+    ),
   )
 }

@@ -1,7 +1,10 @@
-// Owns reading the inbox's requests: which list is asked for, which messages are selected, which folder to export.
+// Owns reading the inbox's requests: which list is asked for, which messages are selected, which folder to export, and a reply.
+import { z } from 'zod'
 import type { MessageFolder } from '../../../db/schema.ts'
 import { formFields } from '../../../lib/form-errors.ts'
+import { dropControlCharactersKeepingLines } from '../../../lib/text.ts'
 import { isFolder, MAX_QUERY_LENGTH } from '../../inbox/queries.ts'
+import { REPLY_MAX_CHARS } from '../../inbox/replies.ts'
 import { parseId } from '../params.ts'
 
 /** A form never selects more than a page of messages; this bounds a hand-made request. */
@@ -40,4 +43,31 @@ export function idsFrom(body: unknown): number[] {
 export function exportFolderFrom(query: unknown): MessageFolder | undefined {
   const asked = query && typeof query === 'object' ? (query as Record<string, unknown>).folder : undefined
   return isFolder(asked) ? asked : undefined
+}
+
+const replySchema = z
+  .string()
+  .transform((value) => dropControlCharactersKeepingLines(value.replace(/\r\n?/g, '\n')))
+  .pipe(
+    z
+      .string()
+      .trim()
+      .min(1, 'Write your reply first: it is empty.')
+      .max(
+        REPLY_MAX_CHARS,
+        `Keep a reply under ${REPLY_MAX_CHARS.toLocaleString('en')} characters; shorten it and press Send again.`,
+      ),
+  )
+
+/**
+ * The reply form: what was typed (to give back, cut at twice the limit, if it fails) and either
+ * the text to send (line endings \n, control characters dropped, trimmed) or why not.
+ */
+export function replyFrom(body: unknown): { typed: string } & ({ text: string } | { error: string }) {
+  const typed = formFields(body).reply ?? ''
+  const parsed = replySchema.safeParse(typed)
+  const kept = typed.slice(0, REPLY_MAX_CHARS * 2)
+  return parsed.success
+    ? { typed: kept, text: parsed.data }
+    : { typed: kept, error: parsed.error.issues[0]?.message ?? 'Check your reply.' }
 }

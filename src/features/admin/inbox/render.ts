@@ -1,9 +1,7 @@
 // Owns the inbox screens' view models: list rows, a message, its times and titles, and every inbox URL.
-import { z } from 'zod'
 import type { Message, MessageFolder } from '../../../db/schema.ts'
 import { dateStamp, formatDateTime } from '../../../lib/dates.ts'
 import { adminMessageUrl } from '../../../lib/urls.ts'
-import { LIMITS } from '../../contact/forms.ts'
 import type { InboxAction } from '../../inbox/actions.ts'
 import {
   type FolderCounts,
@@ -12,7 +10,7 @@ import {
   type MessageSummary,
   parseSpamReasons,
 } from '../../inbox/queries.ts'
-import { headerSafe } from '../../mail/outbox.ts'
+import { isPlainEmail, replySubject } from '../../inbox/replies.ts'
 import type { ListState } from './forms.ts'
 
 export const FOLDER_LABELS: Record<MessageFolder, string> = {
@@ -68,22 +66,23 @@ export const exportFileName = (folder: MessageFolder | undefined, format: string
   `messages-${folder ? `${folder}-` : ''}${dateStamp(timeZone)}.${format}`
 
 /**
- * The contact form's own address rule (zod's email shape): nothing in such an address (?, &, #,
- * %, a colon, a line break) can add a header, a second recipient or a scheme after `mailto:`.
+ * "Reply" as a mailto: link with the subject filled in (and `body`, when given, with line breaks
+ * as CRLF per RFC 6068), or null when the address is not a plain one. Every part is
+ * percent-encoded, so nothing a visitor typed can add a header or a recipient.
  */
-const plainEmail = z.email().max(LIMITS.email)
-
-export const isPlainEmail = (email: string): boolean => plainEmail.safeParse(email).success
-
-/** "Reply" as a mailto: link with the subject filled in, or null when the address is not a plain one. */
-export function replyHref(message: Pick<Message, 'email' | 'subject'>): string | null {
+export function replyHref(message: Pick<Message, 'email' | 'subject'>, body?: string): string | null {
   if (!isPlainEmail(message.email)) return null
-  const subject = headerSafe(message.subject, 150)
-  const reply = subject ? (/^re:/i.test(subject) ? subject : `Re: ${subject}`) : 'Re: Your message'
   const at = message.email.lastIndexOf('@')
   const local = encodeURIComponent(message.email.slice(0, at))
-  return `mailto:${local}@${message.email.slice(at + 1)}?subject=${encodeURIComponent(reply)}`
+  const query = [
+    `subject=${encodeURIComponent(replySubject(message.subject))}`,
+    ...(body ? [`body=${encodeURIComponent(body.replace(/\r?\n/g, '\r\n'))}`] : []),
+  ].join('&')
+  return `mailto:${local}@${message.email.slice(at + 1)}?${query}`
 }
+
+/** An address in pieces that end after "@" and each ".", so a long one wraps there (with <wbr>). */
+export const emailParts = (email: string): string[] => email.split(/(?<=[@.])/)
 
 /** The first words of a message, on one line, for a list row without a subject. */
 export function firstWords(text: string, words = 12, maxChars = 100): string {
@@ -99,7 +98,7 @@ export function firstWords(text: string, words = 12, maxChars = 100): string {
 }
 
 /** A time as the author reads it (their timezone), as machines read it, and in UTC for a tooltip. */
-function timeView(date: Date, timeZone: string) {
+export function timeView(date: Date, timeZone: string) {
   const iso = date.toISOString()
   return {
     label: formatDateTime(date, timeZone),
@@ -116,13 +115,18 @@ export function titleText(text: string, max = 70): string {
 
 function rowView(m: MessageSummary, timeZone: string, checked: ReadonlySet<number>) {
   const words = firstWords(m.excerpt)
+  const hasSubject = m.subject.trim() !== ''
   return {
     id: m.id,
     url: messageUrl(m.id),
     name: m.name,
     email: m.email,
-    line: m.subject.trim() ? m.subject : words || '(empty message)',
+    emailParts: emailParts(m.email),
+    line: hasSubject ? m.subject : words || '(empty message)',
+    // Under a subject, the message's first words; without one, they are the line already.
+    preview: hasSubject ? words : '',
     unread: m.readAt === null,
+    replied: m.repliedAt !== null,
     time: timeView(m.createdAt, timeZone),
     spam: m.folder === 'spam',
     spamScore: m.spamScore,
@@ -195,12 +199,14 @@ export function messageView(m: Message, timeZone: string) {
     id: m.id,
     name: m.name,
     email: m.email,
+    emailParts: emailParts(m.email),
     subject: m.subject,
     heading,
     title: titleText(heading),
     replyHref: replyHref(m),
     unread: m.readAt === null,
     readTime: m.readAt ? timeView(m.readAt, timeZone) : null,
+    repliedTime: m.repliedAt ? timeView(m.repliedAt, timeZone) : null,
     folder: m.folder,
     folderLabel: FOLDER_LABELS[m.folder],
     folderUrl: inboxUrl({ folder: m.folder }),

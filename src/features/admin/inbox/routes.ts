@@ -1,7 +1,9 @@
-// Owns the admin's /admin/inbox routes: folders, search, reading a message, actions one by one or in bulk, and export.
+// Owns the admin's /admin/inbox routes: folders, search, reading and answering a message, actions one by one or in bulk, and export.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
 import type { Message } from '../../../db/schema.ts'
+import { notSavedMessage, recordStorageFailure } from '../../../db/storage-health.ts'
 import { formFields } from '../../../lib/form-errors.ts'
 import { applyInboxAction, type InboxAction, isInboxAction } from '../../inbox/actions.ts'
 import { messagesCsv, messagesJson } from '../../inbox/export.ts'
@@ -12,9 +14,10 @@ import {
   listMessages,
   messagesForExport,
 } from '../../inbox/queries.ts'
+import { isPlainEmail, markReplied, replyThread, sendReply } from '../../inbox/replies.ts'
 import { getSettings } from '../../settings/service.ts'
 import { withRow } from '../params.ts'
-import { exportFolderFrom, idsFrom, type ListState, listStateFrom, MAX_BULK_IDS } from './forms.ts'
+import { exportFolderFrom, idsFrom, type ListState, listStateFrom, MAX_BULK_IDS, replyFrom } from './forms.ts'
 import {
   DONE_CODES,
   exportFileName,
@@ -24,6 +27,7 @@ import {
   messageUrl,
   messageView,
 } from './render.ts'
+import { type ReplyForm, replyView } from './render-reply.ts'
 
 /** One-message actions: URL segment, what it does, and where the author lands afterwards. */
 const SINGLE_ACTIONS: { path: string; action: InboxAction; back: 'message' | 'folder' }[] = [
@@ -36,9 +40,27 @@ const SINGLE_ACTIONS: { path: string; action: InboxAction; back: 'message' | 'fo
   { path: 'not-spam', action: 'not_spam', back: 'message' },
 ]
 
-export default async function inboxRoutes(app: FastifyInstance, options: { db: Db }) {
-  const { db } = options
+export default async function inboxRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
+  const { db, config } = options
   const timeZone = () => getSettings(db).timezone
+  // Replies need SMTP alone: the From address comes from SMTP_URL or the site's host (mail/transport.ts).
+  const canSend = Boolean(config.smtpUrl)
+
+  function renderMessage(reply: FastifyReply, message: Message, form?: ReplyForm, status = 200) {
+    const view = messageView(message, timeZone())
+    const thread = replyThread(db, message.id)
+    return reply.admin(
+      'admin/inbox/show',
+      {
+        title: view.title,
+        section: 'inbox',
+        scripts: ['js/inbox.js'],
+        message: view,
+        answer: replyView(message, thread, { canSend, timeZone: timeZone(), form }),
+      },
+      status,
+    )
+  }
 
   const renderList = (reply: FastifyReply, state: ListState, extra?: ListExtra, status = 200) =>
     reply.admin(
@@ -56,7 +78,6 @@ export default async function inboxRoutes(app: FastifyInstance, options: { db: D
     )
   }
 
-  /** A handler for /admin/inbox/:id…, given the message; an unknown id gets the inbox's own 404 page. */
   /** A handler for /admin/inbox/:id…, given the message; an unknown id gets the inbox's own 404 page. */
   const withMessage = withRow(
     (id) => findMessage(db, id),
@@ -104,14 +125,48 @@ export default async function inboxRoutes(app: FastifyInstance, options: { db: D
   app.get(
     '/admin/inbox/:id',
     // Only reads: opening a message never marks it read; the page posts that (see static/js/inbox.js).
+    withMessage((message, _request, reply) => renderMessage(reply, message)),
+  )
+
+  app.post(
+    '/admin/inbox/:id/reply',
+    withMessage((message, request, reply) => {
+      const form = replyFrom(request.body)
+      const refuse = (error: string, status = 422) =>
+        renderMessage(reply, message, { typed: form.typed, error }, status)
+      if (!canSend) {
+        return refuse(
+          'Folio cannot send mail here because SMTP_URL is not set. Press Reply to write from your mail app, then Mark as replied.',
+        )
+      }
+      if (!isPlainEmail(message.email)) {
+        return refuse('The sender’s address is not a plain email address, so Folio will not send mail to it.')
+      }
+      if ('error' in form) return refuse(form.error)
+      // The visitor's answer goes to the author's own mailbox, not to a notifications@ address.
+      const replyTo = [config.notifyEmail, request.auth?.user.email].find((e) => e && isPlainEmail(e))
+      try {
+        sendReply(db, message, form.text, {
+          replyTo: replyTo ?? null,
+          siteUrl: config.siteUrl,
+          timeZone: timeZone(),
+        })
+      } catch (err) {
+        const storage = recordStorageFailure(db, err)
+        if (!storage) throw err
+        reply.header('retry-after', '60')
+        return refuse(notSavedMessage(storage), 503)
+      }
+      app.outbox?.wake()
+      return reply.redirect(`${messageUrl(message.id)}?done=inbox-reply-queued`, 303)
+    }),
+  )
+
+  app.post(
+    '/admin/inbox/:id/replied',
     withMessage((message, _request, reply) => {
-      const view = messageView(message, timeZone())
-      return reply.admin('admin/inbox/show', {
-        title: view.title,
-        section: 'inbox',
-        scripts: ['js/inbox.js'],
-        message: view,
-      })
+      markReplied(db, message.id)
+      return reply.redirect(`${messageUrl(message.id)}?done=inbox-replied`, 303)
     }),
   )
 

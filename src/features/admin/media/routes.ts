@@ -5,6 +5,7 @@ import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
 import type { Media } from '../../../db/schema.ts'
 import { type FieldErrors, formFields } from '../../../lib/form-errors.ts'
+import { rerendersSettled, rerenderWhereImageUsed } from '../../content/rerender.ts'
 import { MAX_UPLOAD_BYTES, MediaInputError } from '../../media/pipeline.ts'
 import { deleteMedia, findMedia, listMedia, saveUpload, updateAlt } from '../../media/service.ts'
 import { describeUsage, mediaUsage, mediaUsageFor } from '../../media/usage.ts'
@@ -28,6 +29,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
   // The signed-in check also runs later for every admin route; running it before the body is
   // read means a stranger's upload is refused before a single byte of it is buffered.
   app.addHook('preValidation', requireUser)
+  app.addHook('onClose', () => rerendersSettled(db))
   await app.register(fastifyMultipart, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 20 },
     // Parses the whole form before preHandler, where the CSRF check looks for the _csrf field.
@@ -112,12 +114,19 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
     '/admin/media/:id',
     withImage((row, request, reply) => {
       const alt = formFields(request.body).alt ?? ''
+      let saved: Media | undefined
       try {
-        updateAlt(db, row.id, alt)
+        saved = updateAlt(db, row.id, alt)
       } catch (err) {
         if (!(err instanceof MediaInputError)) throw err
+        if (wantsJson(request))
+          return reply.code(err.statusCode).send({ error: err.message, field: err.field })
         return renderDetail(reply, row, { errors: { alt: err.message }, values: { alt } }, err.statusCode)
       }
+      // Posts and pages showing this image without alt text of their own show the new one.
+      if (saved && saved.alt !== row.alt) rerenderWhereImageUsed(db, saved, request.log)
+      if (wantsJson(request))
+        return reply.header('cache-control', 'no-store').send(uploadedJson(saved ?? row))
       return reply.redirect(`${detailUrl(row.id)}?done=media-saved`, 303)
     }),
   )

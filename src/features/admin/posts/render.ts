@@ -1,45 +1,21 @@
-// Owns the posts screens' view models: the list's rows, the editor and its preview, deleting, revisions and their diff.
-import { formatDateTime, timeZoneLabel } from '../../../lib/dates.ts'
-import type { FieldErrors } from '../../../lib/form-errors.ts'
+// Owns the posts screens' view models: the list's rows, the preview, deleting, revisions and their diff (the editor: render-editor.ts).
+import { formatDateTime } from '../../../lib/dates.ts'
 import { plural } from '../../../lib/text.ts'
-import { absoluteUrl, adminPostUrl, displayHost, isHttpUrl, postUrl } from '../../../lib/urls.ts'
-import { DESCRIPTION_LENGTH } from '../../content/descriptions.ts'
-import { POST_LIMITS } from '../../content/post-rules.ts'
-import { ContentInputError, renderPostPreview } from '../../content/posts.ts'
+import { adminPostUrl, displayHost, isHttpUrl, postUrl } from '../../../lib/urls.ts'
+import { ContentInputError, type PostInput } from '../../content/posts.ts'
 import { changedFields, type DiffLine, diffText } from '../../content/revision-diff.ts'
 import type { EditablePost, Revision, RevisionSummary } from '../../content/revisions.ts'
 import { type PostState, postState } from '../../content/visibility.ts'
-import { POST_FIELD_LABELS, type PostField, type PostFormValues } from './forms.ts'
+import type { PostFormValues } from './forms.ts'
 import type { AdminPostFilters, AdminPostPage } from './queries.ts'
 
-const STATUS_LABELS: Record<PostState, string> = {
+export const STATUS_LABELS: Record<PostState, string> = {
   draft: 'Draft',
   scheduled: 'Scheduled',
   published: 'Published',
 }
 
 export const editUrl = adminPostUrl
-
-// The error summary lists problems in the order the fields appear on the page.
-const FIELD_ORDER: readonly string[] = [
-  'title',
-  'kind',
-  'link_url',
-  'quote',
-  'body',
-  'excerpt',
-  'status',
-  'published_at',
-  'slug',
-  'tags',
-  'series',
-  'series_part',
-  'meta_description',
-]
-const fieldOrder = (field: string): number => {
-  const index = FIELD_ORDER.indexOf(field)
-  return index === -1 ? FIELD_ORDER.length : index
-}
 
 /** The list's URL with its filters, so paging keeps them. */
 function listUrl(filters: AdminPostFilters, page: number): string {
@@ -100,15 +76,22 @@ export function listView(
   }
 }
 
+/** Renders a post's Markdown as the public site would (content/posts.ts renderPostPreview). */
+export type PreviewRenderer = (
+  markdown: Pick<PostInput, 'bodyMd' | 'excerptMd' | 'quoteMd'>,
+) => Promise<{ bodyHtml: string; quoteHtml: string }>
+
+export type PreviewView = Awaited<ReturnType<typeof previewView>>
+
 /**
  * What the preview shows, built from the editor's fields with the public pipeline. Text the pipeline
  * refuses (too deep, too slow) shows the reason instead, and `errorField` names the field.
  */
-export async function previewView(values: PostFormValues) {
+export async function previewView(values: PostFormValues, render: PreviewRenderer) {
   let rendered = { bodyHtml: '', quoteHtml: '' }
   let refused: ContentInputError | undefined
   try {
-    rendered = await renderPostPreview({
+    rendered = await render({
       bodyMd: values.body,
       excerptMd: values.excerpt,
       quoteMd: values.quote,
@@ -128,76 +111,6 @@ export async function previewView(values: PostFormValues) {
     error: refused?.message ?? '',
     errorField: refused?.field ?? '',
   }
-}
-
-export interface EditorState {
-  readonly post?: EditablePost | undefined
-  readonly values: PostFormValues
-  readonly errors?: FieldErrors
-  readonly preview?: Awaited<ReturnType<typeof previewView>> | undefined
-  /** The page shows input that is not saved (after an error or a preview). */
-  readonly unsaved?: boolean
-}
-
-export interface EditorContext {
-  readonly timeZone: string
-  readonly siteUrl: string
-  readonly now: Date
-  readonly seriesOptions: readonly string[]
-}
-
-export function editorView(state: EditorState, context: EditorContext) {
-  const { post } = state
-  const { timeZone, now } = context
-  const errors = state.errors ?? {}
-  const shown = post ? postState(post, now) : undefined
-  return {
-    title: post ? `Edit “${post.title}”` : 'New post',
-    section: 'posts',
-    scripts: ['js/editor.js', 'js/media-upload.js'],
-    action: post ? editUrl(post.id) : '/admin/posts',
-    values: state.values,
-    errors,
-    errorList: Object.entries(errors)
-      .sort(([a], [b]) => fieldOrder(a) - fieldOrder(b))
-      .map(([field, message]) => ({
-        anchor: field === 'kind' ? 'kind-article' : field,
-        label: POST_FIELD_LABELS[field as PostField] ?? 'Form',
-        message,
-      })),
-    post: post
-      ? {
-          id: post.id,
-          title: post.title,
-          status: shown,
-          statusLabel: STATUS_LABELS[shown ?? 'draft'],
-          goLive: post.publishedAt ? formatDateTime(post.publishedAt, timeZone) : '',
-          publicPath: postUrl(post.slug),
-          publicUrl: absoluteUrl(context.siteUrl, postUrl(post.slug)),
-          isPublic: shown === 'published',
-          revisionsUrl: `${editUrl(post.id)}/revisions`,
-          deleteUrl: `${editUrl(post.id)}/delete`,
-          updated: formatDateTime(post.updatedAt, timeZone),
-        }
-      : null,
-    limits: { ...POST_LIMITS, seriesPartDigits: String(POST_LIMITS.seriesPart).length },
-    descriptionLength: DESCRIPTION_LENGTH,
-    seriesOptions: context.seriesOptions,
-    preview: state.preview ?? null,
-    unsaved: state.unsaved ?? false,
-    timeZone,
-    timeZoneLabel: timeZoneLabel(timeZone, now),
-  }
-}
-
-/** The confirmation after a save: what happened, and whether an old address now redirects. */
-export function doneCode(before: EditablePost | undefined, after: EditablePost, now: Date): string {
-  const was = before ? postState(before, now) : 'draft'
-  const is = postState(after, now)
-  if (before && before.slug !== after.slug && was === 'published' && is === 'published') return 'post-renamed'
-  if (is === 'scheduled') return 'post-scheduled'
-  if (is === 'published' && was !== 'published') return 'post-published'
-  return 'post-saved'
 }
 
 export function deleteView(post: EditablePost, now: Date) {

@@ -1,33 +1,36 @@
-// Owns the admin's /admin/posts routes: the list, the editor and its preview, deleting, and revisions.
+// Owns the admin's /admin/posts routes: the list, the editor and its publishing steps, the preview, deleting, and revisions.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
 import { notSavedMessage, recordStorageFailure } from '../../../db/storage-health.ts'
+import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { formFields } from '../../../lib/form-errors.ts'
-import { ContentInputError, deletePost, renderPostHtml } from '../../content/posts.ts'
+import { adminPostUrl } from '../../../lib/urls.ts'
+import { readVersion, saveEditedPost, VersionConflictError } from '../../content/autosave.ts'
+import { ContentInputError, deletePost, renderPostHtml, renderPostPreview } from '../../content/posts.ts'
 import {
   type EditablePost,
   findRevision,
   listRevisions,
   loadPostContent,
   revisionAsInput,
-  savePostWithRevision,
 } from '../../content/revisions.ts'
+import { postState } from '../../content/visibility.ts'
 import { getSettings } from '../../settings/service.ts'
 import { parseId } from '../params.ts'
-import { EMPTY_POST_VALUES, parsePostForm, postFormValues, readPostFilters, valuesFromPost } from './forms.ts'
-import { listAdminPosts, listSeriesOptions, listTagOptions } from './queries.ts'
+import autosaveRoutes, { conflictMessage, restoredValues, withAutosave } from './autosave.ts'
 import {
-  deleteView,
-  doneCode,
-  type EditorState,
-  editorView,
-  editUrl,
-  listView,
-  previewView,
-  revisionsView,
-  revisionView,
-} from './render.ts'
+  EMPTY_POST_VALUES,
+  type PostFormValues,
+  parsePostForm,
+  postFormValues,
+  readPostFilters,
+  valuesFromPost,
+} from './forms.ts'
+import { doneCode, editorStep, type PublishWhen } from './publishing.ts'
+import { listAdminPosts, listSeriesOptions, listTagOptions } from './queries.ts'
+import { deleteView, listView, type PreviewView, previewView, revisionsView, revisionView } from './render.ts'
+import { type EditorState, editorView } from './render-editor.ts'
 
 type PostParams = { Params: { id: string } }
 type RevisionParams = { Params: { id: string; rev: string } }
@@ -46,53 +49,84 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   const renderEditor = (reply: FastifyReply, state: EditorState, status = 200) =>
     reply.admin(
       'admin/posts/edit',
-      editorView(state, {
-        timeZone: getSettings(db).timezone,
-        siteUrl: config.siteUrl,
-        now: new Date(),
-        seriesOptions: listSeriesOptions(db),
-      }),
+      withAutosave(
+        db,
+        reply,
+        state,
+        status,
+        editorView(state, {
+          timeZone: getSettings(db).timezone,
+          siteUrl: config.siteUrl,
+          now: new Date(),
+          seriesOptions: listSeriesOptions(db),
+        }),
+      ),
       status,
     )
 
-  /** Create (no `existing`) or update: validate, save with a revision, or show the form again. */
+  const previewOf = (values: PostFormValues) =>
+    previewView(values, (markdown) => renderPostPreview(db, markdown))
+
+  /** The preview as a page of the public site, with its stylesheet: what the preview frame shows. */
+  const previewDocument = (reply: FastifyReply, preview: PreviewView): Promise<string> =>
+    reply.viewAsync('admin/posts/preview', { preview, language: getSettings(db).language })
+
+  /** Create (no `existing`) or update: the button's intent sets status and published_at; validate, save with a revision, or show the form again. */
   async function savePostForm(request: { body: unknown }, reply: FastifyReply, existing?: EditablePost) {
     const fields = formFields(request.body)
     const values = postFormValues(fields)
     const post = existing
-    if (fields.action === 'preview') {
-      // The no-JavaScript preview: render what was typed, save nothing.
-      const preview = await previewView(values)
-      const errors = preview.errorField ? { [preview.errorField]: preview.error } : undefined
-      return renderEditor(reply, { post, values, preview, errors, unsaved: true }, errors ? 422 : 200)
-    }
     const now = new Date()
-    const parsed = parsePostForm(values, {
+    const next = editorStep(fields, values, existing ? postState(existing, now) : 'draft')
+    if (next.step === 'preview') {
+      // The no-JavaScript preview: render what was typed, save nothing.
+      const preview = await previewOf(values)
+      const errors = preview.errorField ? { [preview.errorField]: preview.error } : undefined
+      const state = { post, values, preview, previewDocument: await previewDocument(reply, preview) }
+      return renderEditor(reply, { ...state, errors, unsaved: true }, errors ? 422 : 200)
+    }
+    // The no-JavaScript publish step: the same choice as the dialog, on the page; nothing is saved yet.
+    if (next.step === 'choose')
+      return renderEditor(reply, { post, values, publishStep: { when: next.when }, unsaved: true })
+    if (next.step === 'refuse') {
+      const publishStep = next.field === 'publish_when' ? { when: undefined } : undefined
+      const errors = { [next.field]: next.message }
+      return renderEditor(reply, { post, values, errors, publishStep, unsaved: true }, 422)
+    }
+    // A refused time goes back to the step where it was chosen, with the same choice made.
+    const refused = (errors: FieldErrors, status: number) => {
+      const when: PublishWhen | undefined = errors.published_at || errors.status ? next.when : undefined
+      const publishStep = when ? { when } : undefined
+      return renderEditor(reply, { post, values, errors, publishStep, unsaved: true }, status)
+    }
+    const parsed = parsePostForm(next.values, {
       timeZone: getSettings(db).timezone,
       now,
       currentDate: existing?.publishedAt,
     })
-    if (!parsed.ok) return renderEditor(reply, { post, values, errors: parsed.errors, unsaved: true }, 422)
+    if (!parsed.ok) return refused(parsed.errors, 422)
     let id: number
     try {
       const html = await renderPostHtml(db, parsed.input)
-      id = savePostWithRevision(db, parsed.input, existing ? { id: existing.id, now, html } : { now, html })
+      const baseVersion = readVersion(fields.version)
+      id = saveEditedPost(db, parsed.input, { id: existing?.id, now, html, baseVersion })
     } catch (error) {
       const storage = recordStorageFailure(db, error)
       if (storage) {
         // A full or read-only disk: keep the author's text on screen (the summary links to the form).
         reply.header('retry-after', '60')
-        const errors = { 'post-form': notSavedMessage(storage) }
-        return renderEditor(reply, { post, values, errors, unsaved: true }, 503)
+        return refused({ 'post-form': notSavedMessage(storage) }, 503)
       }
+      // Another tab or window saved since this form was loaded: show its warning, keep the text.
+      if (error instanceof VersionConflictError)
+        return refused({ 'post-form': conflictMessage(error.current, getSettings(db).timezone) }, 409)
       if (!(error instanceof ContentInputError)) throw error
       if (error.field === 'id') return notFound(reply)
-      const errors = { [error.field]: error.message }
-      return renderEditor(reply, { post, values, errors, unsaved: true }, 422)
+      return refused({ [error.field]: error.message }, 422)
     }
     const saved = loadPostContent(db, id)
     const code = saved ? doneCode(existing, saved, now) : 'post-saved'
-    return reply.redirect(`${editUrl(id)}?done=${code}`, 303)
+    return reply.redirect(`${adminPostUrl(id)}?done=${code}`, 303)
   }
 
   /** A revision beside the post as it is now; `error` says why restoring it failed. */
@@ -116,11 +150,11 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
 
   app.post('/admin/posts', async (request, reply) => savePostForm(request, reply))
 
-  // The live preview: an HTML fragment that editor.js puts beside the form. Static routes win over
+  // The live preview: a page of the public site that editor.js shows in the frame beside the text. Static routes win over
   // /admin/posts/:id, so this never reads as a post id.
   app.post('/admin/posts/preview', async (request, reply) => {
-    const preview = await previewView(postFormValues(formFields(request.body)))
-    const html = await reply.viewAsync('admin/posts/preview', { preview })
+    const preview = await previewOf(postFormValues(formFields(request.body)))
+    const html = await previewDocument(reply, preview)
     return reply
       .code(preview.error ? 422 : 200)
       .header('cache-control', 'no-store')
@@ -131,8 +165,9 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   app.get<PostParams>('/admin/posts/:id', async (request, reply) => {
     const post = findPost(request.params.id)
     if (!post) return notFound(reply)
-    const values = valuesFromPost(post, getSettings(db).timezone, new Date())
-    return renderEditor(reply, { post, values })
+    const saved = valuesFromPost(post, getSettings(db).timezone, new Date())
+    const values = restoredValues(db, post, request, saved) ?? saved
+    return renderEditor(reply, { post, values, done: (request.query as Record<string, unknown>).done })
   })
 
   app.post<PostParams>('/admin/posts/:id', async (request, reply) => {
@@ -176,11 +211,14 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
     try {
       const input = revisionAsInput(revision, post)
       const html = await renderPostHtml(db, input)
-      savePostWithRevision(db, input, { id: post.id, now: new Date(), html })
+      saveEditedPost(db, input, { id: post.id, now: new Date(), html })
     } catch (error) {
       if (!(error instanceof ContentInputError)) throw error
       return revisionPage(reply, post, revision.id, `This revision could not be restored: ${error.message}`)
     }
-    return reply.redirect(`${editUrl(post.id)}?done=revision-restored`, 303)
+    return reply.redirect(`${adminPostUrl(post.id)}?done=revision-restored`, 303)
   })
+
+  // Autosave into the slot beside each post, and discarding it.
+  await app.register(autosaveRoutes, { db })
 }

@@ -24,6 +24,7 @@ export const SETTINGS_FIELDS = {
   servicesTitle: 'services_title',
   servicesMd: 'services',
   contactIntroMd: 'contact_intro',
+  contactThanksMd: 'contact_thanks',
   postsPerPage: 'posts_per_page',
 } as const satisfies Partial<Record<keyof SettingsInput, string>>
 
@@ -92,6 +93,7 @@ export const settingsFormSchema = z
     services_title: optionalText(SETTINGS_LIMITS.servicesTitle),
     services: optionalMarkdown(SETTINGS_LIMITS.servicesMd),
     contact_intro: optionalMarkdown(SETTINGS_LIMITS.contactIntroMd),
+    contact_thanks: optionalMarkdown(SETTINGS_LIMITS.contactThanksMd),
     posts_per_page: z
       .string({ error: POSTS_PER_PAGE })
       .trim()

@@ -21,6 +21,38 @@ interface SocialRow {
   readonly url: string
 }
 
+/** Each field's label, in the form's order: the form's labels and the error summary's links. */
+const LABELS: Record<SettingsField, string> = {
+  site_title: 'Site title',
+  tagline: 'Tagline',
+  description: 'Description for search engines',
+  language: 'Language',
+  timezone: 'Timezone',
+  posts_per_page: 'Posts per page',
+  author_name: 'Author name',
+  author_bio: 'Author bio',
+  intro: 'Intro',
+  services_title: 'Services block title',
+  services: 'Services',
+  contact_intro: 'Contact page intro',
+  contact_thanks: 'Thanks message',
+}
+
+/**
+ * The error summary's fields, in the form's order. A social link the service refused is reported
+ * for the form as a whole (see formErrorsOf), so `_form` links to the social links' fieldset.
+ */
+function summaryFields(social: readonly SocialRow[]) {
+  return [
+    ...Object.entries(LABELS).map(([name, label]) => ({ name, label })),
+    { name: '_form', label: 'Social links', id: 'social-links' },
+    ...social.flatMap(({ index }) => [
+      { name: `social_label_${index}`, label: `Label of link ${index + 1}` },
+      { name: `social_url_${index}`, label: `Address of link ${index + 1}` },
+    ]),
+  ]
+}
+
 /** What the form's inputs show, keyed by field name. */
 export type SettingsValues = Record<SettingsField, string> & { readonly social: SocialRow[] }
 
@@ -61,7 +93,16 @@ export function renderSettings(
   const timezones = offList ? [values.timezone, ...TIMEZONES] : TIMEZONES
   return reply.admin(
     'admin/settings',
-    { title: 'Settings', section: 'settings', values, errors, timezones, limits: SETTINGS_LIMITS },
+    {
+      title: 'Settings',
+      section: 'settings',
+      values,
+      errors,
+      labels: LABELS,
+      summaryFields: summaryFields(values.social),
+      timezones,
+      limits: SETTINGS_LIMITS,
+    },
     status,
   )
 }

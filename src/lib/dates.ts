@@ -1,12 +1,31 @@
 // Owns how dates are shown to people and machines, and how a wall-clock time in the site's timezone
 // becomes an instant. Intl formatters are costly to build, so each shape is built once and kept.
+/** Every shape Folio formats a date in, by name; the time zone is added per call. */
+const SHAPES = {
+  date: ['en-GB', { day: 'numeric', month: 'long', year: 'numeric' }],
+  parts: [
+    'en-US',
+    {
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    },
+  ],
+  offset: ['en-US', { timeZoneName: 'shortOffset' }],
+} as const satisfies Record<string, readonly [string, Intl.DateTimeFormatOptions]>
+
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale} ${JSON.stringify(options)}`
+function formatter(shape: keyof typeof SHAPES, timeZone: string): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`
   let found = formatters.get(key)
   if (!found) {
-    found = new Intl.DateTimeFormat(locale, options)
+    const [locale, options] = SHAPES[shape]
+    found = new Intl.DateTimeFormat(locale, { ...options, timeZone })
     formatters.set(key, found)
   }
   return found
@@ -14,7 +33,7 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
 
 /** "27 November 2026" in the site's timezone. */
 export function formatDate(date: Date, timeZone = 'UTC'): string {
-  return formatter('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(date)
+  return formatter('date', timeZone).format(date)
 }
 
 /**
@@ -29,7 +48,7 @@ export function formatDateTime(date: Date, timeZone: string): string {
 
 /** "2026-12-04": the date where `timeZone` is, for file names. */
 export const dateStamp = (timeZone: string, now = new Date()): string =>
-  formatter('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(now)
+  toLocalInput(now, timeZone).slice(0, 10)
 
 /** "2026-12-04-1405": the date and minute where `timeZone` is, for file names made more than once a day. */
 export const dateTimeStamp = (timeZone: string, now = new Date()): string =>
@@ -37,7 +56,7 @@ export const dateTimeStamp = (timeZone: string, now = new Date()): string =>
 
 /** "Europe/Paris (GMT+1)": the zone's name and its offset right now, shown beside the date field. */
 export function timeZoneLabel(timeZone: string, at = new Date()): string {
-  const offset = formatter('en-US', { timeZone, timeZoneName: 'shortOffset' })
+  const offset = formatter('offset', timeZone)
     .formatToParts(at)
     .find((p) => p.type === 'timeZoneName')?.value
   return offset && timeZone !== 'UTC' ? `${timeZone} (${offset})` : timeZone
@@ -58,16 +77,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/
 
 function wallClock(date: Date, timeZone: string): Record<string, number> {
-  const parts = formatter('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(date)
+  const parts = formatter('parts', timeZone).formatToParts(date)
   const result: Record<string, number> = {}
   for (const part of parts) {
     if (part.type !== 'literal') result[part.type] = Number(part.value)

@@ -4,10 +4,8 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Page } from 'playwright-core'
 import type { Db } from '../../src/db/client.ts'
-import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
-import { createUser } from '../../src/features/auth/users.ts'
-import { TEST_PASSWORD } from '../helpers/admin.ts'
 import {
+  authorSessionCookie,
   launchBrowser,
   openPage,
   requireChromium,
@@ -45,10 +43,8 @@ test('autosave survives a reload mid-sentence: Restore brings the text back exac
   if (!requireChromium(t)) return
   const site = await startSite(t)
   const { db, baseUrl } = site
-  const user = await createUser(db, { name: 'Sam Rivera', email: 'sam@example.com', password: TEST_PASSWORD })
-  const { token } = createSession(db, user.id, { userAgent: 'chromium', ip: '127.0.0.1' })
   const { context, page } = await openPage(await launchBrowser(t))
-  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl }])
+  await context.addCookies([await authorSessionCookie(site)])
   // Reloading with unsaved text asks "leave the page?" (editor.js); the author says yes.
   page.on('dialog', (dialog) => dialog.accept())
 
@@ -122,19 +118,20 @@ test('Save while a new post’s first autosave is on its way updates that draft:
   if (!requireChromium(t)) return
   const site = await startSite(t)
   const { db, baseUrl } = site
-  const user = await createUser(db, { name: 'Sam Rivera', email: 'sam@example.com', password: TEST_PASSWORD })
-  const { token } = createSession(db, user.id, { userAgent: 'chromium', ip: '127.0.0.1' })
   const { context, page } = await openPage(await launchBrowser(t))
-  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl }])
+  await context.addCookies([await authorSessionCookie(site)])
   const dialogs: string[] = []
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.type())
     return dialog.accept()
   })
   // The first autosave takes its time, so Save is pressed while it is on its way.
-  let sent = false
+  let markSent = () => {}
+  const sent = new Promise<void>((resolve) => {
+    markSent = resolve
+  })
   await page.route('**/admin/posts/new/autosave', async (route) => {
-    sent = true
+    markSent()
     await sleep(1500)
     await route.continue()
   })
@@ -143,7 +140,8 @@ test('Save while a new post’s first autosave is on its way updates that draft:
   await page.getByLabel('Title', { exact: true }).fill(TITLE)
   await page.locator('#body').fill(FIRST)
   await page.waitForFunction(() => document.getElementById('autosave-status')?.textContent === 'Saving…')
-  assert.ok(sent)
+  // The status changes just before the request leaves: wait until it has, then press Save.
+  await sent
   await Promise.all([
     page.waitForURL(/\/admin\/posts\/\d+\?done=post-saved$/),
     page.locator('#save-button').click(),

@@ -4,24 +4,22 @@ import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
-import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
-import { createUser } from '../../src/features/auth/users.ts'
 import { listMedia } from '../../src/features/media/service.ts'
-import { TEST_PASSWORD } from '../helpers/admin.ts'
-import { type LiveSite, launchBrowser, newContext, requireChromium, startSite } from '../helpers/browser.ts'
+import {
+  authorSessionCookie,
+  type LiveSite,
+  launchBrowser,
+  newContext,
+  requireChromium,
+  startSite,
+} from '../helpers/browser.ts'
 
 const ALT_LABEL = 'Alt text (describe the image for someone who cannot see it)'
 
 /** The editor for a new post, signed in, with the scripts running. */
 async function openEditor(t: TestContext, site: LiveSite): Promise<Page> {
-  const user = await createUser(site.db, {
-    name: 'Sam Rivera',
-    email: 'sam@example.com',
-    password: TEST_PASSWORD,
-  })
-  const { token } = createSession(site.db, user.id, { userAgent: 'chromium', ip: '127.0.0.1' })
   const context = await newContext(await launchBrowser(t))
-  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: site.baseUrl }])
+  await context.addCookies([await authorSessionCookie(site)])
   const page = await context.newPage()
   await page.goto(`${site.baseUrl}/admin/posts/new`)
   await page.locator('.media-upload__button').waitFor()

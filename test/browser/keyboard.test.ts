@@ -3,10 +3,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
-import { createUser, issueSetupToken } from '../../src/features/auth/users.ts'
+import { issueSetupToken } from '../../src/features/auth/users.ts'
 import { receiveMessage } from '../../src/features/contact/service.ts'
-import { type LiveSite, launchBrowser, openPage, requireChromium, startSite } from '../helpers/browser.ts'
+import {
+  authorSessionCookie,
+  type LiveSite,
+  launchBrowser,
+  openPage,
+  requireChromium,
+  startSite,
+} from '../helpers/browser.ts'
 import { createPost } from '../helpers/fixtures.ts'
 
 /** What Tab landed on, and how it looked there. */
@@ -184,13 +190,7 @@ async function keyboardSite(t: Parameters<typeof startSite>[0]) {
 }
 
 async function signIn(site: LiveSite, page: Page) {
-  const user = await createUser(site.db, {
-    name: 'Sam Rivera',
-    email: 'sam@example.com',
-    password: 'correct horse battery staple',
-  })
-  const { token } = createSession(site.db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
-  await page.context().addCookies([{ name: SESSION_COOKIE, value: token, url: site.baseUrl }])
+  await page.context().addCookies([await authorSessionCookie(site)])
 }
 
 test('keyboard: public pages, from the skip link to the footer, with a visible focus ring', {

@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
-import { createUser } from '../../src/features/auth/users.ts'
 import {
+  authorSessionCookie,
   type LiveSite,
   launchBrowser,
   openPage,
@@ -23,16 +22,11 @@ const BODY = 'We rebuilt the checkout.\n\n## What changed\n\n```ts\nconst total 
 /** A site with the author's session; pages opened with `author` carry it. */
 async function publishingSite(t: TestContext) {
   const site = await startSite(t)
-  const user = await createUser(site.db, {
-    name: 'Sam Rivera',
-    email: 'sam@example.com',
-    password: 'correct horse battery staple',
-  })
-  const { token } = createSession(site.db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
+  const cookie = await authorSessionCookie(site)
   const browser = await launchBrowser(t)
   const author = async (options: Parameters<typeof openPage>[1] = {}) => {
     const { context, page } = await openPage(browser, options)
-    await context.addCookies([{ name: SESSION_COOKIE, value: token, url: site.baseUrl }])
+    await context.addCookies([cookie])
     return page
   }
   return { site, author }

@@ -81,6 +81,19 @@ export async function startSite(t: TestContext, env: Record<string, string> = {}
   return { app, db, config, baseUrl, dir }
 }
 
+/** A session cookie for `site`'s author (created here), signed in the way sign-in does: add it to a browser context. */
+export async function authorSessionCookie(
+  site: Pick<LiveSite, 'db' | 'baseUrl'>,
+): Promise<{ name: string; value: string; url: string }> {
+  const user = await createUser(site.db, {
+    name: 'Sam Rivera',
+    email: 'author@example.com',
+    password: 'correct horse battery staple',
+  })
+  const { token } = createSession(site.db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
+  return { name: SESSION_COOKIE, value: token, url: site.baseUrl }
+}
+
 /** Headless Chromium, closed when the test ends. */
 export async function launchBrowser(t: TestContext): Promise<Browser> {
   const browser = await chromium.launch({
@@ -279,12 +292,7 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
     { ip: '203.0.113.8', userAgent: 'Mozilla/5.0', spam: { score: 0, reasons: [], isSpam: false } },
   )
 
-  const user = await createUser(db, {
-    name: 'Sam Rivera',
-    email: 'author@example.com',
-    password: 'correct horse battery staple',
-  })
-  const { token } = createSession(db, user.id, { userAgent: 'Chromium', ip: '127.0.0.1' })
+  const sessionCookie = await authorSessionCookie(site)
 
   // The setup page only exists while no account does: a second, empty site shows it.
   const setupSite = await startSite(t, env)
@@ -295,7 +303,7 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
   const articlePath = postUrl(articleSlug)
   return {
     site,
-    sessionCookie: { name: SESSION_COOKIE, value: token, url: site.baseUrl },
+    sessionCookie,
     articlePath,
     public: [
       { name: 'home', url: u('/') },

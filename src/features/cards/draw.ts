@@ -1,5 +1,5 @@
 // Owns drawing a social card: the 1200×630 PNG of a post's title, the site's name and the author.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,16 +29,22 @@ const fontPath = (file: string): string =>
 
 // A machine without fontconfig's own file (the slim Docker image has no fonts and no /etc/fonts)
 // gets a minimal one; otherwise libvips writes "Cannot load default config file" for every card it
-// draws. Fontconfig reads the variable when the first card is drawn, so setting it here is in time.
+// draws. Fontconfig reads the variable when the first card is drawn, so it is set just before that,
+// once per process, and the folder goes when the process does.
 const FONTCONFIG = `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig><dir>/usr/share/fonts</dir><cachedir>CACHE</cachedir></fontconfig>
 `
-if (!process.env.FONTCONFIG_FILE && !existsSync('/etc/fonts/fonts.conf')) {
+let fontConfigChecked = false
+function ensureFontConfig(): void {
+  if (fontConfigChecked) return
+  fontConfigChecked = true
+  if (process.env.FONTCONFIG_FILE || existsSync('/etc/fonts/fonts.conf')) return
   // A folder of this process's own: a fixed name in /tmp could be planted by another user.
   const dir = mkdtempSync(join(tmpdir(), 'folio-fonts-'))
   writeFileSync(join(dir, 'fonts.conf'), FONTCONFIG.replace('CACHE', join(dir, 'cache')))
   process.env.FONTCONFIG_FILE = join(dir, 'fonts.conf')
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
 }
 
 const BOLD = { family: 'DejaVu Sans Bold', file: fontPath('DejaVuSans-Bold.ttf') }
@@ -170,6 +176,7 @@ async function drawLabel(text: string, font: typeof BOLD, colour: string, top: n
 
 /** The card as a PNG. sharp does the work on libuv's threads, off the event loop. */
 export async function drawCard(text: CardText): Promise<Buffer> {
+  ensureFontConfig()
   // A hyphen between letters does not break the line: "static-ish" stays together.
   const title = await drawTitle(tidy(text.title).replace(/(?<=\p{L})-(?=\p{L})/gu, '\u2011') || 'Untitled')
   const layers: OverlayOptions[] = [

@@ -14,7 +14,7 @@ import {
   readVersion,
   writeAutosave,
 } from '../../content/autosave.ts'
-import { atMost, POST_LIMITS } from '../../content/post-rules.ts'
+import { atMost } from '../../content/post-rules.ts'
 import { ContentInputError, type PostInput, renderPostHtml } from '../../content/posts.ts'
 import type { EditablePost } from '../../content/revisions.ts'
 import { getSettings } from '../../settings/service.ts'
@@ -22,6 +22,7 @@ import { withRow } from '../params.ts'
 import {
   EMPTY_POST_VALUES,
   POST_FIELD_LABELS,
+  POST_FIELD_LIMITS,
   POST_FIELDS,
   type PostField,
   type PostFormValues,
@@ -36,18 +37,6 @@ const NEW_POST_AUTOSAVE_URL = '/admin/posts/new/autosave'
 const autosaveUrl = (postId: number) => `${adminPostUrl(postId)}/autosave`
 const discardUrl = (postId: number) => `${adminPostUrl(postId)}/autosave/discard`
 
-/** The longest value each text field may autosave: the editor's own limits. */
-const FIELD_LIMITS: Partial<Record<PostField, number>> = {
-  title: POST_LIMITS.title,
-  slug: POST_LIMITS.slug,
-  body: POST_LIMITS.body,
-  excerpt: POST_LIMITS.excerpt,
-  link_url: POST_LIMITS.linkUrl,
-  quote: POST_LIMITS.quote,
-  tags: POST_LIMITS.tagsField,
-  series: POST_LIMITS.series,
-  meta_description: POST_LIMITS.metaDescription,
-}
 /** Choices, dates, numbers and references to other rows: far shorter in any editor that sent them. */
 const OTHER_FIELD_LIMIT = 2000
 
@@ -66,7 +55,7 @@ const typedFields = (body: unknown): PostFormValues => {
 /** Why the slot refuses these fields, in words for the status line; undefined when they fit. */
 function tooLong(values: PostFormValues): string | undefined {
   for (const name of POST_FIELDS) {
-    const max = FIELD_LIMITS[name] ?? OTHER_FIELD_LIMIT
+    const max = POST_FIELD_LIMITS[name] ?? OTHER_FIELD_LIMIT
     if (values[name].length > max) return `Not saved: ${POST_FIELD_LABELS[name]} is too long. ${atMost(max)}`
   }
   return undefined

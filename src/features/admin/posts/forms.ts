@@ -49,6 +49,18 @@ export const POST_FIELD_LABELS: Record<PostField, string> = {
   published_at: 'Publish date and time',
 }
 
+/** The longest value each text field of the editor takes, by its form name (the schema below checks the same). */
+export const POST_FIELD_LIMITS: Partial<Record<PostField, number>> = {
+  title: POST_LIMITS.title,
+  slug: POST_LIMITS.slug,
+  body: POST_LIMITS.body,
+  excerpt: POST_LIMITS.excerpt,
+  link_url: POST_LIMITS.linkUrl,
+  quote: POST_LIMITS.quote,
+  tags: POST_LIMITS.tagsField,
+  series: POST_LIMITS.series,
+  meta_description: POST_LIMITS.metaDescription,
+}
 export const EMPTY_POST_VALUES: PostFormValues = {
   title: '',
   slug: '',

@@ -39,6 +39,7 @@ async function choosePng(page: Page, site: LiveSite, name: string): Promise<void
 }
 
 const bodyValue = (page: Page) => page.locator('#body').inputValue()
+const status = (page: Page) => page.locator('.media-upload__status')
 
 test('after an upload the dialog asks for alt text and a caption, inserts a figure, and the preview shows it', {
   timeout: 60_000,
@@ -73,6 +74,8 @@ test('after an upload the dialog asks for alt text and a caption, inserts a figu
   await page.getByLabel('Caption').fill('My *first* harvest, from the [allotment](https://example.com)')
   await page.getByLabel('Caption').press('Enter')
   await dialog.waitFor({ state: 'hidden' })
+  // The dialog's close event comes a task after it hides: the status line says when the text is in.
+  await status(page).getByText('Inserted garden.png').waitFor()
 
   const [, url] = /\]\((\/media\/[^)]+)\)/.exec(await bodyValue(page)) ?? []
   assert.ok(url, await bodyValue(page))
@@ -108,6 +111,7 @@ test('Esc cancels: the image stays in the library and nothing is inserted; a dec
   await dialog.waitFor()
   await page.keyboard.press('Escape')
   await dialog.waitFor({ state: 'hidden' })
+  await status(page).getByText('kept.png is in the media library').waitFor()
   assert.equal(await bodyValue(page), 'Text.')
   assert.match(
     (await page.locator('.media-upload__status').textContent()) ?? '',
@@ -123,6 +127,7 @@ test('Esc cancels: the image stays in the library and nothing is inserted; a dec
   assert.equal(await page.getByLabel(ALT_LABEL).isDisabled(), true)
   await dialog.getByRole('button', { name: 'Insert' }).click()
   await dialog.waitFor({ state: 'hidden' })
+  await status(page).getByText('Inserted border.png as a decorative image').waitFor()
   assert.match(await bodyValue(page), /^Text\.!\[\]\(\/media\/[^)]+-border\.png\)$/)
   assert.equal(listMedia(site.db).total, 2)
 })

@@ -39,6 +39,8 @@ export const posts = sqliteTable(
     readingMinutes: integer('reading_minutes').notNull().default(1),
     seriesId: integer('series_id').references(() => series.id, { onDelete: 'set null' }),
     seriesPart: integer('series_part'),
+    /** The picture at the top of the article and in link previews; none: the generated social card. */
+    featureImageId: integer('feature_image_id').references(() => media.id, { onDelete: 'set null' }),
     /** Goes up with every save from the editor, so a save based on an older version is caught. */
     version: integer('version').notNull().default(1),
     ...timestamps,
@@ -61,6 +63,7 @@ export const posts = sqliteTable(
     // reading rows, whose large Markdown/HTML columns sit in overflow pages.
     index('posts_public_idx').on(t.publishedAt, t.id).where(sql`${t.status} != 'draft'`),
     index('posts_series_idx').on(t.seriesId, t.seriesPart),
+    index('posts_feature_image_idx').on(t.featureImageId),
     check('posts_kind_check', sql`${t.kind} in ('article', 'link')`),
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
   ],
@@ -244,83 +247,5 @@ export const media = sqliteTable('media', {
 
 export type Media = typeof media.$inferSelect
 
-export const MESSAGE_FOLDERS = ['inbox', 'archived', 'spam'] as const
-export type MessageFolder = (typeof MESSAGE_FOLDERS)[number]
-
-export const OUTBOX_KINDS = ['notification', 'reply'] as const
-export type OutboxKind = (typeof OUTBOX_KINDS)[number]
-
-/** Messages sent through the contact form. Spam is kept too, in its own folder, never dropped. */
-export const messages = sqliteTable(
-  'messages',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    name: text('name').notNull(),
-    email: text('email').notNull(),
-    subject: text('subject').notNull().default(''),
-    body: text('body').notNull(),
-    folder: text('folder', { enum: MESSAGE_FOLDERS }).notNull().default('inbox'),
-    readAt: integer('read_at', { mode: 'timestamp_ms' }),
-    spamScore: integer('spam_score').notNull().default(0),
-    /** JSON array of the reasons the spam filter gave, for the author to judge. */
-    spamReasons: text('spam_reasons').notNull().default('[]'),
-    ip: text('ip').notNull().default(''),
-    userAgent: text('user_agent').notNull().default(''),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    /** When the author first answered: a reply queued from the inbox, or "Mark as replied". */
-    repliedAt: integer('replied_at', { mode: 'timestamp_ms' }),
-  },
-  (t) => [
-    index('messages_folder_idx').on(t.folder, t.createdAt),
-    index('messages_ip_idx').on(t.ip, t.createdAt),
-    check('messages_folder_check', sql`${t.folder} in ('inbox', 'archived', 'spam')`),
-  ],
-)
-
-/**
- * Mail waiting to be sent. A message is committed with its notification in one transaction;
- * a worker sends afterwards with retries, so an SMTP outage delays mail but loses nothing.
- */
-export const outbox = sqliteTable(
-  'outbox',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    messageId: integer('message_id').references(() => messages.id, { onDelete: 'set null' }),
-    /** A notification to the author, or the author's reply to a visitor. */
-    kind: text('kind', { enum: OUTBOX_KINDS }).notNull().default('notification'),
-    to: text('to').notNull(),
-    replyTo: text('reply_to'),
-    subject: text('subject').notNull(),
-    text: text('text').notNull(),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
-    lastError: text('last_error'),
-    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    /** The Message-ID header, chosen when queued so replies can refer to it; null on older rows. */
-    headerMessageId: text('header_message_id'),
-    /** Threading headers of a reply: the mail it answers, and the whole chain before it. */
-    inReplyTo: text('in_reply_to'),
-    references: text('references'),
-  },
-  (t) => [index('outbox_due_idx').on(t.sentAt, t.nextAttemptAt)],
-)
-
-/** What the author wrote back to a message from the inbox; its delivery is the outbox row. */
-export const messageReplies = sqliteTable(
-  'message_replies',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    messageId: integer('message_id')
-      .notNull()
-      .references(() => messages.id, { onDelete: 'cascade' }),
-    outboxId: integer('outbox_id').references(() => outbox.id, { onDelete: 'set null' }),
-    body: text('body').notNull(),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-  },
-  (t) => [index('message_replies_message_idx').on(t.messageId, t.id)],
-)
-
-export type Message = typeof messages.$inferSelect
-export type OutboxMail = typeof outbox.$inferSelect
-export type MessageReply = typeof messageReplies.$inferSelect
+// The inbox's tables (messages, the outbox, replies) live beside this file; migrations see them through this export.
+export * from './schema-inbox.ts'

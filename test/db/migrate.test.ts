@@ -198,10 +198,10 @@ for (const [made, open] of [
     migrateDatabase(db)
 
     assert.deepEqual(schemaOf(db), schemaOf(freshDatabase(t)), 'the same tables, indexes and triggers')
-    // Columns added since the old database was made take their defaults (posts.version: 1).
+    // Columns added since the old database was made take their defaults (posts.version: 1, no feature image).
     const withNewColumns = {
       ...before,
-      posts: before.posts.map((row) => ({ ...(row as object), version: 1 })),
+      posts: before.posts.map((row) => ({ ...(row as object), version: 1, feature_image_id: null })),
     }
     assert.deepEqual(contentOf(db), withNewColumns, 'every row and the next post id are kept')
     assert.equal(db.$client.pragma('foreign_keys', { simple: true }), 1)

@@ -170,6 +170,19 @@ async function showcasePng(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer()
 }
 
+/** A wide JPEG for the showcase article's feature image: larger than any screen shows it, as authors upload them. */
+async function showcaseFeatureJpeg(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="2400" height="1260">
+  <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fde7c4"/><stop offset="1" stop-color="#f08a5d"/></linearGradient></defs>
+  <rect width="100%" height="100%" fill="url(#sky)"/>
+  <circle cx="1650" cy="520" r="210" fill="#fff6e0"/>
+  <path d="M0 900 Q 600 640 1200 880 T 2400 820 V 1260 H 0 Z" fill="#2b3a55"/>
+  <path d="M0 1040 Q 700 860 1400 1010 T 2400 980 V 1260 H 0 Z" fill="#16213a"/>
+</svg>`
+  const { default: sharp } = await import('sharp')
+  return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer()
+}
+
 // Paragraphs on one line each, as people type them into the editor.
 const SHOWCASE_BODY = (
   imageMarkdown: string,
@@ -231,7 +244,13 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
     originalName: 'wal-diagram.png',
     alt: 'A diagram: readers keep reading from the database while one writer appends to the WAL file',
   })
+  const feature = await saveUpload(db, site.config.mediaDir, {
+    buffer: await showcaseFeatureJpeg(),
+    originalName: 'dusk-over-the-hills.jpg',
+    alt: 'A pale sun setting behind two dark blue hills under an orange sky',
+  })
   const input = {
+    featureImage: String(feature.id),
     title: 'Why SQLite in WAL mode is enough for most web apps',
     kind: 'article' as const,
     bodyMd: SHOWCASE_BODY(markdownFor(image)),

@@ -72,6 +72,10 @@ function postRecordFrom(candidate: PostCandidate, existing: PostRecord | undefin
     excerptMd: front.excerpt ?? '',
     quoteMd: front.quote ?? '',
     metaDescription: front.meta_description?.trim() ?? '',
+    featureImage:
+      front.feature_image !== undefined
+        ? front.feature_image?.trim() || null
+        : (existing?.featureImage ?? null),
     bodyMd: body,
   }
 }
@@ -91,6 +95,7 @@ function postInputFrom(record: PostRecord): PostInput {
     status: record.status,
     publishedAt: record.publishedAt ?? undefined,
     metaDescription: record.metaDescription,
+    featureImage: record.featureImage ?? '',
   }
 }
 
@@ -185,11 +190,19 @@ export async function importPosts(
         const id = existing
           ? db.select({ id: posts.id }).from(posts).where(eq(posts.slug, candidate.slug)).get()?.id
           : undefined
-        await savePostWithRevision(
-          db,
-          postInputFrom(record),
-          id ? { id, now: record.updatedAt } : { now: record.updatedAt },
-        )
+        const input = postInputFrom(record)
+        const options = id ? { id, now: record.updatedAt } : { now: record.updatedAt }
+        try {
+          await savePostWithRevision(db, input, options)
+        } catch (err) {
+          // A picture missing from the export costs the post its feature image, not the post.
+          if (!(err instanceof ContentInputError) || err.field !== 'feature_image') throw err
+          problems.push({
+            file: `posts/${candidate.file}`,
+            reason: `feature_image: ${record.featureImage} is not in the media library, so the post was imported without it`,
+          })
+          await savePostWithRevision(db, { ...input, featureImage: '' }, options)
+        }
       },
     }
   })

@@ -80,6 +80,8 @@ export const postSchema = z.strictObject({
   excerpt: optionalText,
   quote: optionalText,
   meta_description: optionalText,
+  /** A /media/ URL of an image in the same export (or already in the library); null: none. */
+  feature_image: optionalText,
 })
 
 export const pageSchema = z.strictObject({

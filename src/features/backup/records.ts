@@ -5,6 +5,8 @@ import { type Media, type PageStatus, type PostKind, type PostStatus, pages, pos
 import { loadPostContent } from '../content/revisions.ts'
 import { tagNamesOf } from '../content/tags.ts'
 import { parseVariants } from '../media/files.ts'
+import { mediaUrl } from '../media/render.ts'
+import { findMedia } from '../media/service.ts'
 import { getSettings, type SettingsInput, settingsSchema } from '../settings/service.ts'
 import { formatFrontMatter, toYaml } from './front-matter.ts'
 
@@ -40,6 +42,8 @@ export interface PostRecord {
   readonly quoteMd: string
   /** Empty when Folio derives it from the text, so it keeps following the text after an import. */
   readonly metaDescription: string
+  /** The feature image's /media/ URL; null for none. */
+  readonly featureImage: string | null
   readonly bodyMd: string
 }
 
@@ -78,6 +82,7 @@ export function postFileText(post: PostRecord): string {
       excerpt: post.excerptMd,
       quote: post.quoteMd,
       meta_description: post.metaDescription,
+      feature_image: post.featureImage,
     },
     post.bodyMd,
   )
@@ -127,8 +132,14 @@ export function postRecordById(db: Db, id: number): PostRecord | undefined {
     excerptMd: content.excerptMd,
     quoteMd: content.quoteMd,
     metaDescription: content.metaDescription,
+    featureImage: content.featureImageId === null ? null : featureImageUrl(db, content.featureImageId),
     bodyMd: content.bodyMd,
   }
+}
+
+function featureImageUrl(db: Db, id: number): string | null {
+  const row = findMedia(db, id)
+  return row ? mediaUrl(row.fileName) : null
 }
 
 export function pageRecordOf(row: typeof pages.$inferSelect): PageRecord {

@@ -4,6 +4,8 @@ import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
 import { type TagRef, tagsByPost } from '../content/tags.ts'
 import { isPublicPage, isPublicPost } from '../content/visibility.ts'
+import type { FeatureImageRow } from '../media/render.ts'
+import { findMedia } from '../media/service.ts'
 
 export type { TagRef }
 
@@ -196,6 +198,7 @@ export function findSeriesWithParts(db: Db, slug: string, now: Date): SeriesDeta
 export interface PostDetail extends PostSummary {
   readonly bodyHtml: string
   readonly metaDescription: string
+  readonly featureImage: FeatureImageRow | undefined
   readonly seriesParts: readonly SeriesPart[]
   readonly newer: { slug: string; title: string } | undefined
   readonly older: { slug: string; title: string } | undefined
@@ -203,7 +206,12 @@ export interface PostDetail extends PostSummary {
 
 export function findVisiblePost(db: Db, slug: string, now: Date): PostDetail | undefined {
   const row = db
-    .select({ ...summaryColumns, bodyHtml: posts.bodyHtml, metaDescription: posts.metaDescription })
+    .select({
+      ...summaryColumns,
+      bodyHtml: posts.bodyHtml,
+      metaDescription: posts.metaDescription,
+      featureImageId: posts.featureImageId,
+    })
     .from(posts)
     .where(and(eq(posts.slug, slug), isPublicPost(now)))
     .get()
@@ -233,6 +241,7 @@ export function findVisiblePost(db: Db, slug: string, now: Date): PostDetail | u
     ...(summary as PostSummary),
     bodyHtml: row.bodyHtml,
     metaDescription: row.metaDescription,
+    featureImage: row.featureImageId === null ? undefined : findMedia(db, row.featureImageId),
     seriesParts: row.seriesId !== null ? listSeriesParts(db, row.seriesId, now) : [],
     newer: neighbour('newer'),
     older: neighbour('older'),

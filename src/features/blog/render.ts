@@ -3,6 +3,7 @@ import { formatDate } from '../../lib/dates.ts'
 import { absoluteUrl, displayHost, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import type { MetaImage, MetaInput } from '../../plugins/site.ts'
 import { descriptionOf } from '../content/descriptions.ts'
+import { featureImageView } from '../media/render.ts'
 import type { Settings } from '../settings/service.ts'
 import type { PostDetail, PostSummary } from './queries.ts'
 
@@ -102,6 +103,7 @@ export interface PostView extends PostCardView {
   } | null
   readonly newer: { title: string; url: string } | undefined
   readonly older: { title: string; url: string } | undefined
+  readonly featureImage: ReturnType<typeof featureImageView> | null
 }
 
 export function toPostView(post: PostDetail, site: Settings): PostView {
@@ -126,6 +128,7 @@ export function toPostView(post: PostDetail, site: Settings): PostView {
         : null,
     newer: link(post.newer),
     older: link(post.older),
+    featureImage: post.featureImage ? featureImageView(post.featureImage) : null,
   }
 }
 

@@ -5,6 +5,7 @@ import { plural } from '../../lib/text.ts'
 import { listingPageUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import { postCardImage } from '../cards/cards.ts'
 import { descriptionOf } from '../content/descriptions.ts'
+import { featureMetaImage } from '../media/render.ts'
 import { pageQuerySchema } from './forms.ts'
 import {
   findPublishedPage,
@@ -98,7 +99,10 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
       return reply.callNotFound()
     }
     const locals = reply.siteLocals()
-    const card = postCardImage(post, locals.site)
+    // The feature image is what a shared link shows; without one, the drawn card.
+    const card = post.featureImage
+      ? featureMetaImage(post.featureImage, post.title)
+      : postCardImage(post, locals.site)
     return reply.page('blog/post', {
       section: 'posts',
       meta: {

@@ -14,7 +14,7 @@ import { htmlToText, type RenderedBody, renderBody, renderMarkdown } from '../..
 import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
 import { renderBodyInWorker, renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
-import { createImageResolver } from '../media/service.ts'
+import { createImageResolver, findMediaByReference } from '../media/service.ts'
 import { postInputProblem } from './post-rules.ts'
 
 export interface PostInput {
@@ -36,6 +36,11 @@ export interface PostInput {
   readonly publishedAt?: Date | undefined
   /** What the author typed; empty or missing: derived when shown (content/descriptions.ts). */
   readonly metaDescription?: string | undefined
+  /**
+   * The feature image as a library reference (id, /media/ URL or stored name); empty: none;
+   * missing: keep the post's current one (restoring a revision, an import without one).
+   */
+  readonly featureImage?: string | undefined
 }
 
 /** Input the services refuse, naming the form field to show the message beside. */
@@ -193,7 +198,9 @@ export function savePost(
       }
     }
 
+    const featureImageId = featureImageIdOf(tx as unknown as Db, input.featureImage)
     const values = {
+      ...(featureImageId === undefined ? {} : { featureImageId }),
       kind: input.kind,
       title,
       slug,
@@ -249,6 +256,19 @@ export function savePost(
     )
     return id
   })
+}
+
+/** The library id a feature image reference names; null for none, undefined to keep the current one. */
+function featureImageIdOf(db: Db, reference: string | undefined): number | null | undefined {
+  if (reference === undefined) return undefined
+  if (reference.trim() === '') return null
+  const row = findMediaByReference(db, reference)
+  if (!row)
+    throw new ContentInputError(
+      'feature_image',
+      'That image is not in the media library (any more). Choose another one, or none.',
+    )
+  return row.id
 }
 
 export function deletePost(db: Db, id: number): void {

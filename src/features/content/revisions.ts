@@ -28,6 +28,8 @@ export interface PostContent {
 export interface EditablePost extends PostContent {
   readonly id: number
   readonly updatedAt: Date
+  /** Not part of revisions: restoring old text keeps today's picture. */
+  readonly featureImageId: number | null
 }
 
 /** What the admin shows of any post, in lists and in the editor: which it is, and where it stands. */
@@ -55,7 +57,7 @@ const contentColumns = {
 /** A post's content as stored now, or undefined when there is no such post. */
 export function loadPostContent(db: Db, postId: number): EditablePost | undefined {
   const row = db
-    .select({ ...contentColumns, seriesTitle: series.title })
+    .select({ ...contentColumns, featureImageId: posts.featureImageId, seriesTitle: series.title })
     .from(posts)
     .leftJoin(series, eq(series.id, posts.seriesId))
     .where(eq(posts.id, postId))

@@ -232,6 +232,17 @@ export function findMediaByFileName(db: Db, fileName: string): Media | undefined
   return db.select().from(media).where(eq(media.fileName, fileName)).get()
 }
 
+/**
+ * A library image named the ways a form or a front matter may name it: its id ("12"), its URL
+ * ("/media/3f2a9c1b7d-garden.png", absolute or not) or its stored file name.
+ */
+export function findMediaByReference(db: Db, reference: string): Media | undefined {
+  const ref = reference.trim()
+  if (/^\d{1,15}$/.test(ref)) return findMedia(db, Number(ref))
+  const fileName = fileNameFromSrc(ref) ?? ref
+  return STORED_NAME.test(fileName) ? findMediaByFileName(db, fileName) : undefined
+}
+
 export interface MediaPage {
   readonly items: Media[]
   readonly page: number

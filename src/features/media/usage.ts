@@ -1,4 +1,4 @@
-// Owns where library images are used: posts, pages and settings that mention them, for a whole page of images at once.
+// Owns where library images are used: posts, pages and settings that mention or feature them, for a whole page of images at once.
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Media, pages, posts } from '../../db/schema.ts'
@@ -36,7 +36,7 @@ interface MentionRow {
   title: string
 }
 
-/** Every post and page whose Markdown mentions one of the images, drafts included: one query for them all. */
+/** Every post and page whose Markdown mentions one of the images, and every post it is the feature image of, drafts included: one query for them all. */
 function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
   const needles = rows.flatMap((row) => fileNamesOf(row).map((name) => [row.id, `/media/${name}`]))
   if (needles.length === 0) return []
@@ -48,6 +48,10 @@ function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
     from ${posts} cross join needles
     where (instr(${posts.bodyMd}, '/media/') > 0 or instr(${posts.excerptMd}, '/media/') > 0 or instr(${posts.quoteMd}, '/media/') > 0)
       and (instr(${posts.bodyMd}, needles.needle) > 0 or instr(${posts.excerptMd}, needles.needle) > 0 or instr(${posts.quoteMd}, needles.needle) > 0)
+    union
+    select ${posts.featureImageId}, 'post', ${posts.id}, ${posts.title}, ${posts.updatedAt}
+    from ${posts}
+    where ${posts.featureImageId} in (select media_id from needles)
     union
     select needles.media_id, 'page', ${pages.id}, ${pages.title}, ${pages.updatedAt}
     from ${pages} cross join needles

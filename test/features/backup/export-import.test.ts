@@ -60,7 +60,11 @@ async function buildSite(db: Db, mediaDir: string): Promise<void> {
     bodyMd: 'My commentary.',
   })
   createPost(db, { title: 'Unfinished thoughts', status: 'draft', publishedAt: undefined })
-  createPost(db, { title: 'Hand-written description', metaDescription: 'Written by the author, on purpose.' })
+  createPost(db, {
+    title: 'Hand-written description',
+    metaDescription: 'Written by the author, on purpose.',
+    featureImage: String(image.id),
+  })
   createPage(db, { title: 'About', bodyMd: `About me.\n\n${markdownFor(image)}` })
   createPage(db, { title: 'Work with me', navOrder: 2 })
   createPage(db, { title: 'Old page', status: 'draft', navOrder: null })
@@ -96,6 +100,10 @@ test('export, import into a new site and export again gives byte-identical files
   const postsSql =
     'select slug, status, published_at, body_html, excerpt_html, meta_description from posts order by slug'
   assert.deepEqual(rows(target.db, postsSql), rows(db, postsSql))
+  const featuresSql =
+    'select p.slug, m.file_name from posts p left join media m on m.id = p.feature_image_id order by p.slug'
+  assert.deepEqual(rows(target.db, featuresSql), rows(db, featuresSql), 'the feature image comes along')
+  assert.ok(rows(db, featuresSql).some((row) => (row as { file_name: string | null }).file_name))
   assert.deepEqual(
     rows(target.db, 'select slug, body_html, nav_order from pages order by slug'),
     rows(db, 'select slug, body_html, nav_order from pages order by slug'),
@@ -238,4 +246,28 @@ test('import through the CLI reports a broken file by name and reason, imports t
   assert.match(result.stderr, /posts\/no-end\.md: the front matter has no closing "---" line/)
   assert.match(result.stderr, /posts\/bad-status\.md: status: expected draft, published or scheduled/)
   assert.match(result.stderr, /posts\/bad-link\.md: link_url: A link post needs the URL it links to\./)
+})
+
+test('a post naming a feature image the folder does not hold is imported without it, and the import says so', async (t) => {
+  const { db, dir } = createTestDb(t)
+  createPost(db, { title: 'Pictured' })
+  const folder = join(tempDir(t, 'folio-export-'), 'site')
+  exportSite(db, folder, { mediaDir: join(dir, 'media') })
+  const file = join(folder, 'posts', 'pictured.md')
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace('feature_image: null', 'feature_image: /media/gone-1234.jpg'),
+  )
+
+  const target = await createTestApp(t)
+  const imported = await importSite(target.db, folder, { mediaDir: target.config.mediaDir })
+  assert.deepEqual(imported.posts, { created: 1, updated: 0, unchanged: 0 })
+  assert.deepEqual(imported.problems, [
+    {
+      file: 'posts/pictured.md',
+      reason:
+        'feature_image: /media/gone-1234.jpg is not in the media library, so the post was imported without it',
+    },
+  ])
+  assert.equal(readPostRecord(target.db, 'pictured')?.featureImage, null)
 })

@@ -4,9 +4,8 @@ import { formatDateTime } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { formatBytes } from '../../../lib/format-bytes.ts'
 import { adminMediaUrl, listingPageUrl } from '../../../lib/urls.ts'
-import { parseVariants } from '../../media/files.ts'
 import { MAX_UPLOAD_LABEL } from '../../media/pipeline.ts'
-import { imageInfo, markdownFor, mediaUrl } from '../../media/render.ts'
+import { imageInfo, markdownFor, mediaUrl, thumbnailOf } from '../../media/render.ts'
 import { MAX_ALT_LENGTH, type MediaPage } from '../../media/service.ts'
 import { ACCEPTED_MIME_TYPES, IMAGE_TYPES } from '../../media/sniff.ts'
 import { describeUsage, type MediaUsage } from '../../media/usage.ts'
@@ -21,8 +20,6 @@ export const detailUrl = adminMediaUrl
 export const deleteUrl = (id: number): string => `${detailUrl(id)}/delete`
 
 function entryView(row: Media, timeZone: string, usage: MediaUsage) {
-  const variants = parseVariants(row.variants)
-  const thumb = variants[0] ?? { fileName: row.fileName, width: row.width, height: row.height }
   return {
     id: row.id,
     url: detailUrl(row.id),
@@ -30,7 +27,7 @@ function entryView(row: Media, timeZone: string, usage: MediaUsage) {
     fileName: row.fileName,
     originalName: row.originalName,
     alt: row.alt,
-    thumb: { src: mediaUrl(thumb.fileName), width: thumb.width, height: thumb.height },
+    thumb: thumbnailOf(row),
     size: formatBytes(row.bytes),
     dimensions: `${row.width} × ${row.height}`,
     date: formatDateTime(row.createdAt, timeZone),

@@ -25,6 +25,7 @@ export const POST_FIELDS = [
   'series',
   'series_part',
   'meta_description',
+  'feature_image',
   'status',
   'published_at',
 ] as const
@@ -45,6 +46,7 @@ export const POST_FIELD_LABELS: Record<PostField, string> = {
   series: 'Series',
   series_part: 'Part number',
   meta_description: 'Meta description',
+  feature_image: 'Feature image',
   status: 'Status',
   published_at: 'Publish date and time',
 }
@@ -61,6 +63,9 @@ export const POST_FIELD_LIMITS: Partial<Record<PostField, number>> = {
   series: POST_LIMITS.series,
   meta_description: POST_LIMITS.metaDescription,
 }
+/** An id or a /media/ URL, absolute or not: never longer than this. */
+const FEATURE_IMAGE_REFERENCE_LENGTH = 500
+
 export const EMPTY_POST_VALUES: PostFormValues = {
   title: '',
   slug: '',
@@ -73,6 +78,7 @@ export const EMPTY_POST_VALUES: PostFormValues = {
   series: '',
   series_part: '',
   meta_description: '',
+  feature_image: '',
   status: 'draft',
   published_at: '',
 }
@@ -91,6 +97,7 @@ export function valuesFromPost(post: EditablePost, timeZone: string, now: Date):
     series: post.series,
     series_part: post.series && post.seriesPart !== null ? String(post.seriesPart) : '',
     meta_description: post.metaDescription,
+    feature_image: post.featureImageId === null ? '' : String(post.featureImageId),
     // A scheduled post whose time has come is published: saving it again must not ask for a future date.
     status: postState(post, now),
     published_at: toLocalInput(post.publishedAt, timeZone),
@@ -171,6 +178,11 @@ export function postFormSchema(options: PostFormOptions) {
         )
         .transform((v) => (v === '' ? undefined : Number(v))),
       meta_description: z.string().trim().max(POST_LIMITS.metaDescription, POST_MESSAGES.metaDescription),
+      // Which image it names is savePost's to check, against the library.
+      feature_image: z
+        .string()
+        .trim()
+        .max(FEATURE_IMAGE_REFERENCE_LENGTH, 'Choose an image from the library.'),
       status: z.enum(POST_STATUSES, 'Choose draft, published or scheduled.'),
       // One step that both checks and converts: the form-level checks below must never see the raw text.
       published_at: z
@@ -221,6 +233,7 @@ export function postFormSchema(options: PostFormOptions) {
         status,
         publishedAt: form.published_at,
         metaDescription: form.meta_description,
+        featureImage: form.feature_image,
       }
     })
 }

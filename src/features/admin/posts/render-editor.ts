@@ -6,6 +6,7 @@ import { DESCRIPTION_LENGTH } from '../../content/descriptions.ts'
 import { POST_LIMITS } from '../../content/post-rules.ts'
 import type { EditablePost } from '../../content/revisions.ts'
 import { type PostState, postState } from '../../content/visibility.ts'
+import type { featurePicker } from './feature-image.ts'
 import { POST_FIELD_LABELS, type PostFormValues } from './forms.ts'
 import { type Intent, type PublishWhen, publishConfirmation } from './publishing.ts'
 import { type PreviewView, STATUS_LABELS } from './render.ts'
@@ -26,6 +27,7 @@ const FIELD_ORDER: readonly string[] = [
   'tags',
   'series',
   'series_part',
+  'feature_image',
   'meta_description',
 ]
 const fieldOrder = (field: string): number => {
@@ -35,6 +37,7 @@ const fieldOrder = (field: string): number => {
 /** Where the summary's link for a field goes: its input's id. */
 const ANCHORS: Record<string, string> = {
   kind: 'kind-article',
+  feature_image: 'feature_image-none',
   publish_when: 'publish-now',
   status: 'post-state',
 }
@@ -64,6 +67,7 @@ export interface EditorContext {
   readonly siteUrl: string
   readonly now: Date
   readonly seriesOptions: readonly string[]
+  readonly featurePicker: ReturnType<typeof featurePicker>
 }
 
 interface BarAction {
@@ -144,7 +148,7 @@ export function editorView(state: EditorState, context: EditorContext) {
   return {
     title: post ? `Edit “${post.title}”` : 'New post',
     section: 'posts',
-    scripts: ['js/editor.js', 'js/media-upload.js', 'js/publish.js'],
+    scripts: ['js/editor.js', 'js/media-upload.js', 'js/publish.js', 'js/feature-image.js'],
     // The editor says what publishing did itself, with the address; the layout's flash would repeat it.
     ...(confirmation ? { done: null } : {}),
     confirmation: confirmation ?? null,
@@ -165,6 +169,7 @@ export function editorView(state: EditorState, context: EditorContext) {
     limits: { ...POST_LIMITS, seriesPartDigits: String(POST_LIMITS.seriesPart).length },
     descriptionLength: DESCRIPTION_LENGTH,
     seriesOptions: context.seriesOptions,
+    featurePicker: context.featurePicker,
     preview: state.preview ?? null,
     previewDocument: state.previewDocument ?? '',
     unsaved: state.unsaved ?? false,

@@ -6,6 +6,7 @@ import { ContentInputError, type PostInput } from '../../content/posts.ts'
 import { changedFields, type DiffLine, diffText } from '../../content/revision-diff.ts'
 import type { EditablePost, Revision, RevisionSummary } from '../../content/revisions.ts'
 import { type PostState, postState } from '../../content/visibility.ts'
+import { type FeatureImageRow, featureImageView } from '../../media/render.ts'
 import type { PostFormValues } from './forms.ts'
 import type { AdminPostFilters, AdminPostPage } from './queries.ts'
 
@@ -87,7 +88,11 @@ export type PreviewView = Awaited<ReturnType<typeof previewView>>
  * What the preview shows, built from the editor's fields with the public pipeline. Text the pipeline
  * refuses (too deep, too slow) shows the reason instead, and `errorField` names the field.
  */
-export async function previewView(values: PostFormValues, render: PreviewRenderer) {
+export async function previewView(
+  values: PostFormValues,
+  render: PreviewRenderer,
+  featureImage?: FeatureImageRow | undefined,
+) {
   let rendered = { bodyHtml: '', quoteHtml: '' }
   let refused: ContentInputError | undefined
   try {
@@ -108,6 +113,7 @@ export async function previewView(values: PostFormValues, render: PreviewRendere
     linkHost: linkUrl ? displayHost(linkUrl) : '',
     bodyHtml: rendered.bodyHtml,
     quoteHtml: rendered.quoteHtml,
+    featureImage: featureImage ? featureImageView(featureImage) : null,
     error: refused?.message ?? '',
     errorField: refused?.field ?? '',
   }

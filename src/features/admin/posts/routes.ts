@@ -16,9 +16,11 @@ import {
   revisionAsInput,
 } from '../../content/revisions.ts'
 import { postState } from '../../content/visibility.ts'
+import { findMediaByReference } from '../../media/service.ts'
 import { getSettings } from '../../settings/service.ts'
 import { parseId } from '../params.ts'
 import autosaveRoutes, { conflictMessage, restoredValues, withAutosave } from './autosave.ts'
+import featureImageRoutes, { featurePicker } from './feature-image.ts'
 import {
   EMPTY_POST_VALUES,
   type PostFormValues,
@@ -59,13 +61,18 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
           siteUrl: config.siteUrl,
           now: new Date(),
           seriesOptions: listSeriesOptions(db),
+          featurePicker: featurePicker(db, state.values.feature_image),
         }),
       ),
       status,
     )
 
   const previewOf = (values: PostFormValues) =>
-    previewView(values, (markdown) => renderPostPreview(db, markdown))
+    previewView(
+      values,
+      (markdown) => renderPostPreview(db, markdown),
+      values.feature_image.trim() ? findMediaByReference(db, values.feature_image) : undefined,
+    )
 
   /** The preview as a page of the public site, with its stylesheet: what the preview frame shows. */
   const previewDocument = (reply: FastifyReply, preview: PreviewView): Promise<string> =>
@@ -221,4 +228,6 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
 
   // Autosave into the slot beside each post, and discarding it.
   await app.register(autosaveRoutes, { db })
+  // The feature image picker's older images.
+  await app.register(featureImageRoutes, { db })
 }

@@ -123,3 +123,14 @@ async function removeOlderCards(dir: string, postId: number, current: string): P
     }
   }
 }
+
+/** A deleted post's cards: nothing links to them any more. Best effort; a card left behind costs only disk. */
+export async function removePostCards(mediaDir: string, postId: number): Promise<void> {
+  const dir = join(mediaDir, CARDS_FOLDER)
+  const names = await readdir(dir).catch(() => [] as string[])
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(`${postId}-`) && name.endsWith('.png'))
+      .map((name) => unlink(join(dir, name)).catch(() => {})),
+  )
+}

@@ -20,9 +20,14 @@ export function escapeCategoryAttributes(xml: string): string {
   )
 }
 
-/** The full post as a feed reader shows it: absolute URLs, and no "#" heading anchors. */
+/** The full post as a feed reader shows it: its feature image first, absolute URLs, and no "#" heading anchors. */
 function feedContent(post: FeedPost, siteUrl: string): string {
   const parts = [post.bodyHtml.replace(/ ?<a class="anchor"[^>]*>#<\/a>/g, '')]
+  const image = post.image
+  if (image)
+    parts.unshift(
+      `<p><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.alt)}" width="${image.width}" height="${image.height}"></p>`,
+    )
   if (post.kind === 'link' && post.linkUrl) {
     if (post.quoteHtml)
       parts.push(`<blockquote cite="${escapeHtml(post.linkUrl)}">${post.quoteHtml}</blockquote>`)
@@ -96,6 +101,8 @@ export function toJsonFeed11(feed: Feed, site: Settings, items: readonly FeedPos
     }
     const post = items[i]
     if (post?.kind === 'link' && post.linkUrl) item.external_url = post.linkUrl
+    // JSON Feed's own field for the picture a reader shows beside the item; its URL beside the post's.
+    if (post?.image) item.image = new URL(post.image.url, String(item.url)).href
   })
   return JSON.stringify(json)
 }

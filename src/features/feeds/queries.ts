@@ -1,9 +1,11 @@
 // Owns what the feeds read: the latest public posts with their full content.
-import { desc } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { posts } from '../../db/schema.ts'
+import { media, posts } from '../../db/schema.ts'
+import type { MetaImage } from '../../plugins/site.ts'
 import { tagsByPost } from '../content/tags.ts'
 import { isPublicPost } from '../content/visibility.ts'
+import { featureMetaImage } from '../media/render.ts'
 
 export const FEED_SIZE = 20
 
@@ -20,6 +22,8 @@ export interface FeedPost {
   readonly publishedAt: Date
   readonly updatedAt: Date
   readonly tags: readonly { slug: string; name: string }[]
+  /** The feature image as link previews get it (root-relative URL, the library's alt text); none: undefined. */
+  readonly image: MetaImage | undefined
 }
 
 export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] {
@@ -36,8 +40,18 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
       metaDescription: posts.metaDescription,
       publishedAt: posts.publishedAt,
       updatedAt: posts.updatedAt,
+      image: {
+        fileName: media.fileName,
+        width: media.width,
+        height: media.height,
+        variants: media.variants,
+        alt: media.alt,
+        mimeType: media.mimeType,
+        bytes: media.bytes,
+      },
     })
     .from(posts)
+    .leftJoin(media, eq(media.id, posts.featureImageId))
     .where(isPublicPost(now))
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit)
@@ -46,8 +60,10 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
     db,
     rows.map((r) => r.id),
   )
-  return rows.map((row) => ({
+  return rows.map(({ image, ...row }) => ({
     ...row,
+    // Its own alt text, empty when it has none: in a feed it sits among the post's words, which say the rest.
+    image: image ? featureMetaImage(image, '') : undefined,
     publishedAt: row.publishedAt as Date,
     tags: tagsOf.get(row.id) ?? [],
   }))

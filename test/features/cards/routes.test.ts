@@ -9,6 +9,7 @@ import { CARDS_FOLDER, cardHash, cardTextOf } from '../../../src/features/cards/
 import { type PostInput, savePost } from '../../../src/features/content/posts.ts'
 import { getSettings, saveSettings } from '../../../src/features/settings/service.ts'
 import { cardUrl } from '../../../src/lib/urls.ts'
+import { signIn } from '../../helpers/admin.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { createPost, DAY, fromNow } from '../../helpers/fixtures.ts'
 import { metaContent } from '../../helpers/html.ts'
@@ -188,4 +189,24 @@ test('requesting a card writes nothing to the database', async (t) => {
   assert.equal((await app.inject({ method: 'HEAD', url: path })).statusCode, 200)
 
   assert.equal(changes(), before)
+})
+
+test('deleting a post in the admin removes its cards from disk and leaves the others', async (t) => {
+  const { app, db, config } = await createTestApp(t)
+  const author = await signIn(app, db)
+  const gone = createPost(db, { title: 'Going away' })
+  const kept = createPost(db, { title: 'Staying' })
+  for (const post of [gone, kept])
+    assert.equal(
+      (await app.inject(ogImagePath((await app.inject(`/posts/${post.slug}`)).body))).statusCode,
+      200,
+    )
+  assert.equal(cardFiles(config.mediaDir).length, 2)
+
+  const res = await author.post(`/admin/posts/${gone.id}/delete`, {}, `/admin/posts/${gone.id}/delete`)
+  assert.equal(res.statusCode, 303)
+  assert.deepEqual(
+    cardFiles(config.mediaDir).map((name) => name.split('-')[0]),
+    [String(kept.id)],
+  )
 })

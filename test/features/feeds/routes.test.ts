@@ -1,7 +1,9 @@
 // Checks the three feeds: Atom, RSS 2.0 and JSON Feed 1.1, with full content and absolute URLs.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import sharp from 'sharp'
 import type { Db } from '../../../src/db/client.ts'
+import { saveUpload } from '../../../src/features/media/service.ts'
 import { createTestApp } from '../../helpers/app.ts'
 import { createPage, createPost } from '../../helpers/fixtures.ts'
 
@@ -182,4 +184,28 @@ test('every HTML page links all three feeds with <link rel="alternate">', async 
     assert.match(html, /<link rel="alternate" type="application\/rss\+xml" [^>]*href="\/rss.xml">/, url)
     assert.match(html, /<link rel="alternate" type="application\/feed\+json" [^>]*href="\/feed.json">/, url)
   }
+})
+
+test('a post’s feature image leads its content in every feed, and is the JSON Feed item’s image', async (t) => {
+  const { app, db, config } = await createTestApp(t)
+  const image = await saveUpload(db, config.mediaDir, {
+    buffer: await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#369' } })
+      .jpeg()
+      .toBuffer(),
+    originalName: 'harbour.jpg',
+    alt: 'Boats in the harbour',
+  })
+  createPost(db, { title: 'Pictured', bodyMd: 'The words.', featureImage: String(image.id), daysAgo: 1 })
+  createPost(db, { title: 'Plain', bodyMd: 'No picture.', daysAgo: 2 })
+  const img = `<p><img src="${SITE}/media/${image.fileName}" alt="Boats in the harbour" width="1200" height="600"></p>`
+
+  const atom = atomHtmlValues((await app.inject('/feed.xml')).body).filter((html) => html.includes('<p>'))
+  assert.ok(atom[0]?.startsWith(img), 'the Atom content starts with the picture')
+  assert.ok(!atom[1]?.includes('<img'), 'a post without one gets none')
+  assert.ok((await app.inject('/rss.xml')).body.includes(img))
+
+  const json = JSON.parse((await app.inject('/feed.json')).body)
+  assert.equal(json.items[0].image, `${SITE}/media/${image.fileName}`)
+  assert.ok(json.items[0].content_html.startsWith(img))
+  assert.equal(json.items[1].image, undefined)
 })

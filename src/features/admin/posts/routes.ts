@@ -6,6 +6,7 @@ import { notSavedMessage, recordStorageFailure } from '../../../db/storage-healt
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { formFields } from '../../../lib/form-errors.ts'
 import { adminPostUrl } from '../../../lib/urls.ts'
+import { removePostCards } from '../../cards/cards.ts'
 import { readVersion, saveEditedPost, VersionConflictError } from '../../content/autosave.ts'
 import { ContentInputError, deletePost, renderPostHtml, renderPostPreview } from '../../content/posts.ts'
 import {
@@ -193,6 +194,7 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
     const post = findPost(request.params.id)
     if (!post) return notFound(reply)
     deletePost(db, post.id)
+    await removePostCards(config.mediaDir, post.id)
     return reply.redirect('/admin/posts?done=post-deleted', 303)
   })
 

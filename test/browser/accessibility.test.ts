@@ -1,9 +1,8 @@
 // Checks every public page type and every admin page with axe-core in real Chromium, light and dark:
 // no violation of impact serious or critical.
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import type { Page } from 'playwright-core'
+import { type AxeViolation, axeViolations } from '../helpers/axe.ts'
 import {
   launchBrowser,
   newContext,
@@ -12,45 +11,6 @@ import {
   requireChromium,
   startShowcase,
 } from '../helpers/browser.ts'
-
-const require = createRequire(import.meta.url)
-const axeSource: string = (require('axe-core') as { source: string }).source
-
-interface AxeNode {
-  readonly target: unknown[]
-  readonly failureSummary?: string
-}
-interface AxeViolation {
-  readonly id: string
-  readonly impact: string | null
-  readonly help: string
-  readonly helpUrl: string
-  readonly nodes: AxeNode[]
-}
-
-/** Runs axe on the loaded page (WCAG 2.2 A/AA and best practices) and returns its violations. */
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-  await page.evaluate(axeSource)
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } })
-      .axe
-    const results = (await axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-      resultTypes: ['violations'],
-    })) as { violations: AxeViolation[] }
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      helpUrl: v.helpUrl,
-      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary ?? '' })),
-    }))
-  })
-}
 
 const SERIOUS = new Set(['serious', 'critical'])
 

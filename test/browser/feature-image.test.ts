@@ -1,38 +1,14 @@
 // A post's feature image in real Chromium: picked from the library or uploaded into the picker, older images on
 // demand, plain radios without JavaScript, shown above the text on the public page, and an accessible picker.
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { type TestContext, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import type { Media } from '../../src/db/schema.ts'
 import { saveUpload } from '../../src/features/media/service.ts'
-import {
-  authorSessionCookie,
-  type LiveSite,
-  launchBrowser,
-  openPage,
-  requireChromium,
-  startSite,
-  visibleText,
-} from '../helpers/browser.ts'
-
-const require = createRequire(import.meta.url)
-const axeSource: string = (require('axe-core') as { source: string }).source
-
-/** A site with the author's session; pages opened with `author` carry it. */
-async function authorSite(t: TestContext) {
-  const site = await startSite(t)
-  const cookie = await authorSessionCookie(site)
-  const browser = await launchBrowser(t)
-  const author = async (options: Parameters<typeof openPage>[1] = {}) => {
-    const { context, page } = await openPage(browser, options)
-    await context.addCookies([cookie])
-    return page
-  }
-  return { site, author }
-}
+import { axeViolationLines } from '../helpers/axe.ts'
+import { type LiveSite, requireChromium, startAuthorSite, visibleText } from '../helpers/browser.ts'
 
 const png = (n: number, width = 640, height = 400) =>
   sharp({
@@ -94,7 +70,7 @@ test('an author picks a library image, saves, publishes, and readers see it abov
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await authorSite(t)
+  const { site, author } = await startAuthorSite(t)
   await addImages(site, 2)
   const hero = await saveUpload(site.db, site.config.mediaDir, {
     buffer: await png(99, 1600, 900),
@@ -143,7 +119,7 @@ test('Upload an image… puts a new image straight into the picker, chosen, and 
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await authorSite(t)
+  const { site, author } = await startAuthorSite(t)
   await addImages(site, 3)
   const page = await author()
   await writeNewPost(page, site, 'A post with a fresh picture')
@@ -179,7 +155,7 @@ test('Show older images adds the rest of the library; an older image chosen come
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await authorSite(t)
+  const { site, author } = await startAuthorSite(t)
   const images = await addImages(site, 30)
   const page = await author()
   await writeNewPost(page, site, 'An old photo')
@@ -218,7 +194,7 @@ test('without JavaScript the picker is plain radios: an image, then None, saved 
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await authorSite(t)
+  const { site, author } = await startAuthorSite(t)
   const [, pier] = await addImages(site, 3)
   assert.ok(pier)
   const page = await author({ javaScript: false })
@@ -235,44 +211,11 @@ test('without JavaScript the picker is plain radios: an image, then None, saved 
   assert.equal(await page.locator('#feature_image-none').isChecked(), true)
 })
 
-interface AxeViolation {
-  readonly id: string
-  readonly impact: string | null
-  readonly help: string
-  readonly nodes: { target: unknown[] }[]
-}
-
-/** Every axe violation (WCAG 2.2 A/AA and best practices) on the loaded page, as one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-  await page.evaluate(axeSource)
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } })
-      .axe
-    const results = (await axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-      resultTypes: ['violations'],
-    })) as { violations: AxeViolation[] }
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }))
-  })
-  return violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-  )
-}
-
 test('axe finds no violation in the editor with the picker, light and dark', {
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await authorSite(t)
+  const { site, author } = await startAuthorSite(t)
   // One image without alt text, chosen, so the note about it shows too.
   const [bare] = await addImages(site, 4, (i) => (i === 1 ? '' : `Photo ${i}`))
   assert.ok(bare)
@@ -288,7 +231,7 @@ test('axe finds no violation in the editor with the picker, light and dark', {
     for (const path of ['/admin/posts/new', `/admin/posts/${id}`]) {
       await scheme.goto(`${site.baseUrl}${path}`)
       await scheme.getByRole('button', { name: 'Upload an image…' }).waitFor()
-      for (const line of await axeViolations(scheme)) failures.push(`[${path} · ${colorScheme}] ${line}`)
+      for (const line of await axeViolationLines(scheme)) failures.push(`[${path} · ${colorScheme}] ${line}`)
     }
     await scheme.context().close()
   }

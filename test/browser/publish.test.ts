@@ -2,35 +2,14 @@
 // bar that keeps the primary button on screen on a phone and a laptop, the settings beside the text from 1200 px,
 // and a preview that is a page of the public site in both colour schemes.
 import assert from 'node:assert/strict'
-import { type TestContext, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import {
-  authorSessionCookie,
-  type LiveSite,
-  launchBrowser,
-  openPage,
-  requireChromium,
-  startSite,
-  visibleText,
-} from '../helpers/browser.ts'
+import { type LiveSite, requireChromium, startAuthorSite, visibleText } from '../helpers/browser.ts'
 import { createPost } from '../helpers/fixtures.ts'
 
 const TITLE = 'Shipping the new checkout'
 const SLUG = 'shipping-the-new-checkout'
 const BODY = 'We rebuilt the checkout.\n\n## What changed\n\n```ts\nconst total = items.reduce(sum, 0)\n```\n'
-
-/** A site with the author's session; pages opened with `author` carry it. */
-async function publishingSite(t: TestContext) {
-  const site = await startSite(t)
-  const cookie = await authorSessionCookie(site)
-  const browser = await launchBrowser(t)
-  const author = async (options: Parameters<typeof openPage>[1] = {}) => {
-    const { context, page } = await openPage(browser, options)
-    await context.addCookies([cookie])
-    return page
-  }
-  return { site, author }
-}
 
 const rowOf = (site: LiveSite, slug: string) =>
   site.db.$client.prepare('select id, status, published_at from posts where slug = ?').get(slug) as
@@ -58,7 +37,7 @@ test('with JavaScript, Publish… asks now or at a time in a dialog and confirms
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await publishingSite(t)
+  const { site, author } = await startAuthorSite(t)
   const page = await author()
   await writeNewPost(page, site)
   assert.equal(await stateOf(page), 'Draft')
@@ -112,7 +91,7 @@ test('without JavaScript, Publish… is a plain step with the same choice, and R
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await publishingSite(t)
+  const { site, author } = await startAuthorSite(t)
   const page = await author({ javaScript: false })
   await writeNewPost(page, site)
 
@@ -171,7 +150,7 @@ test('the primary button is on screen without scrolling, and after, on a phone a
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await publishingSite(t)
+  const { site, author } = await startAuthorSite(t)
   const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i + 1} of a long post.`).join('\n\n')
   const published = createPost(site.db, { title: 'A long published post', bodyMd: long })
   const drafted = createPost(site.db, {
@@ -273,7 +252,7 @@ test('the preview frame is a page of the public site: same stylesheet, code colo
   timeout: 60_000,
 }, async (t) => {
   if (!requireChromium(t)) return
-  const { site, author } = await publishingSite(t)
+  const { site, author } = await startAuthorSite(t)
   createPost(site.db, { title: TITLE, bodyMd: BODY })
   await previewLooksLikeThePage(author, site)
 })

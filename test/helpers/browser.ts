@@ -95,6 +95,19 @@ export async function authorSessionCookie(
 }
 
 /** Headless Chromium, closed when the test ends. */
+/** A live site, a browser, and `author()`: a new page (with `openPage`'s options) signed in as the site's author. */
+export async function startAuthorSite(t: TestContext) {
+  const site = await startSite(t)
+  const cookie = await authorSessionCookie(site)
+  const browser = await launchBrowser(t)
+  const author = async (options: Parameters<typeof openPage>[1] = {}) => {
+    const { context, page } = await openPage(browser, options)
+    await context.addCookies([cookie])
+    return page
+  }
+  return { site, author }
+}
+
 export async function launchBrowser(t: TestContext): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

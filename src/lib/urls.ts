@@ -81,5 +81,8 @@ export const adminPageUrl = (id: number): string => `/admin/pages/${id}`
 export const adminSeriesUrl = (id: number): string => `/admin/series/${id}`
 export const adminMediaUrl = (id: number): string => `/admin/media/${id}`
 export const adminMessageUrl = (id: number): string => `/admin/inbox/${id}`
+/** The editor's feature image picker asks this for older library images, a page at a time. */
+export const FEATURE_PICKER_URL = '/admin/posts/feature-images'
+export const featurePickerPageUrl = (page: number): string => `${FEATURE_PICKER_URL}?page=${page}`
 /** The first-run link that `cli setup-link` and the server's first start print. */
 export const adminSetupUrl = (token: string): string => `/admin/setup?token=${encodeURIComponent(token)}`

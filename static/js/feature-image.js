@@ -30,7 +30,7 @@
   upload.textContent = 'Upload an image…'
   const chooser = document.createElement('input')
   chooser.type = 'file'
-  chooser.accept = 'image/jpeg,image/png,image/webp,image/gif,image/avif'
+  chooser.accept = picker.dataset.accept || 'image/*'
   chooser.hidden = true
   actions.append(upload, chooser)
   let more = null
@@ -44,6 +44,15 @@
   picker.after(actions, status)
   card?.querySelector('[data-feature-empty]')?.remove()
 
+  /** A session that ran out sends fetches to the sign-in page, which answers 200: that is not an answer. */
+  const signedOut = (response) =>
+    response.redirected && new URL(response.url).pathname.startsWith('/admin/login')
+  const SIGNED_OUT =
+    'you were signed out. Sign in again in another tab, then try again (nothing here is lost).'
+
+  // The note about the saved image's missing alt text is about that image only.
+  picker.addEventListener('change', () => card?.querySelector('.feature-image__alt-note')?.remove())
+
   /** A tile like the server's (views/admin/posts/feature-tiles.eta), for an image just uploaded. */
   function tileFor(image, name) {
     const label = document.createElement('label')
@@ -53,12 +62,8 @@
     radio.name = 'feature_image'
     radio.value = String(image.id)
     const img = document.createElement('img')
-    img.src = image.url
+    img.src = image.thumbUrl || image.url
     img.alt = ''
-    if (image.width && image.height) {
-      img.width = image.width
-      img.height = image.height
-    }
     const text = document.createElement('span')
     text.className = 'feature-picker__label'
     text.textContent = image.alt || name
@@ -85,6 +90,7 @@
         credentials: 'same-origin',
         headers: { Accept: 'application/json' },
       })
+      if (signedOut(response)) throw new Error(SIGNED_OUT)
       const data = await response.json().catch(() => ({}))
       if (!response.ok || data.id === undefined)
         throw new Error(data.error || `The upload failed (${response.status}).`)
@@ -99,7 +105,7 @@
       if (data.alt) say(`${name} is the feature image. Save to keep it.`)
       else
         say(`${name} is the feature image. Save to keep it. It has no alt text yet:`, {
-          href: `/admin/media/${encodeURIComponent(data.id)}`,
+          href: data.detailUrl,
           text: 'describe it in the media library',
         })
     } catch (error) {
@@ -117,7 +123,8 @@
     more.disabled = true
     try {
       const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-      if (!response.ok) throw new Error(`(${response.status})`)
+      if (signedOut(response)) throw new Error(SIGNED_OUT)
+      if (!response.ok) throw new Error(`error ${response.status}. Try again.`)
       const template = document.createElement('template')
       template.innerHTML = await response.text()
       const shown = new Set(
@@ -129,10 +136,10 @@
       picker.append(...tiles)
       // Focus goes to the first new image, or back into the grid: never lost with the button.
       const target =
-        tiles[0] ||
+        tiles[0]?.querySelector('input') ||
         picker.querySelector('input[name="feature_image"]:checked') ||
         picker.querySelector('input')
-      target?.querySelector?.('input')?.focus() ?? target?.focus()
+      target?.focus()
       const next = response.headers.get('x-next-page')
       if (next) picker.dataset.moreUrl = next
       else {
@@ -142,7 +149,9 @@
       }
       say(`${tiles.length} older ${tiles.length === 1 ? 'image' : 'images'} shown.`)
     } catch (error) {
-      say(`Could not load older images ${error.message}. Try again.`)
+      say(
+        `Could not load older images: ${error instanceof TypeError ? 'the connection failed. Try again.' : error.message}`,
+      )
     } finally {
       more.disabled = false
     }

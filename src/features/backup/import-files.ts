@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { PAGE_STATUSES, POST_KINDS, POST_STATUSES } from '../../db/schema.ts'
 import { SLUG_PATTERN, slugify } from '../../lib/slugs.ts'
 import { RESERVED_PAGE_SLUGS } from '../content/pages.ts'
+import { fileNameFromSrc } from '../media/render.ts'
 import { FrontMatterError, fromYaml, parseFrontMatter } from './front-matter.ts'
 import { byCodeUnit, MEDIA_INDEX_FILE } from './records.ts'
 
@@ -80,8 +81,16 @@ export const postSchema = z.strictObject({
   excerpt: optionalText,
   quote: optionalText,
   meta_description: optionalText,
-  /** A /media/ URL of an image in the same export (or already in the library); null: none. */
-  feature_image: optionalText,
+  /** A /media/ URL of an image in the same export (or already in the library); null: none. Never an id: ids differ between sites. */
+  feature_image: z
+    .string({ error: 'expected the image’s /media/ URL' })
+    .trim()
+    .refine(
+      (v) => v === '' || fileNameFromSrc(v) !== undefined,
+      'expected the image’s /media/ URL, like /media/3f2a9c1b7d-harbour.jpg',
+    )
+    .nullable()
+    .optional(),
 })
 
 export const pageSchema = z.strictObject({

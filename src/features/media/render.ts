@@ -49,13 +49,11 @@ export function featureImageView(row: FeatureImageRow) {
   }
 }
 
-/**
- * Link previews (Open Graph, X, Mastodon, Slack) read JPEG, PNG, GIF and WebP up to about 5 MB:
- * the original when it is one of those and small enough, else its widest WebP copy.
- */
+/** What link previews (Open Graph, X, Mastodon, Slack) read: these formats, up to about 5 MB. */
 const PREVIEW_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp'])
 const PREVIEW_MAX_BYTES = 5 * 1024 * 1024
 
+/** A feature image as link previews and feeds get it: the original when they can read it, else its widest WebP copy. */
 export function featureMetaImage(row: FeatureImageRow, fallbackAlt: string): MetaImage {
   const widest = parseVariants(row.variants).at(-1)
   const original = PREVIEW_TYPES.has(row.mimeType) && row.bytes <= PREVIEW_MAX_BYTES

@@ -36,8 +36,11 @@ interface MentionRow {
   title: string
 }
 
-/** Every post and page whose Markdown mentions one of the images, and every post it is the feature image of, drafts included: one query for them all. */
-function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
+/**
+ * Every post and page whose Markdown mentions one of the images, drafts included, and with
+ * `features` every post it is the feature image of: one query for them all.
+ */
+function mentionsOf(db: Db, rows: readonly UsageSubject[], features: boolean): MentionRow[] {
   const needles = rows.flatMap((row) => fileNamesOf(row).map((name) => [row.id, `/media/${name}`]))
   if (needles.length === 0) return []
   return db.all<MentionRow>(sql`
@@ -51,7 +54,7 @@ function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
     union
     select ${posts.featureImageId}, 'post', ${posts.id}, ${posts.title}, ${posts.updatedAt}
     from ${posts}
-    where ${posts.featureImageId} in (select media_id from needles)
+    where ${features ? 1 : 0} and ${posts.featureImageId} in (select media_id from needles)
     union
     select needles.media_id, 'page', ${pages.id}, ${pages.title}, ${pages.updatedAt}
     from ${pages} cross join needles
@@ -59,9 +62,12 @@ function mentionsOf(db: Db, rows: readonly UsageSubject[]): MentionRow[] {
     order by updatedAt desc, id desc`)
 }
 
-/** The ids of the posts and pages whose Markdown mentions the image: what to render again when its alt text changes. */
+/**
+ * The ids of the posts and pages whose Markdown mentions the image: what to render again when its
+ * alt text changes. A feature image is drawn when the page is, so its posts need nothing.
+ */
 export function contentUsingImage(db: Db, row: UsageSubject): { postIds: number[]; pageIds: number[] } {
-  const mentions = mentionsOf(db, [row])
+  const mentions = mentionsOf(db, [row], false)
   const idsOf = (kind: MentionRow['kind']) => mentions.filter((m) => m.kind === kind).map((m) => m.id)
   return { postIds: idsOf('post'), pageIds: idsOf('page') }
 }
@@ -73,7 +79,7 @@ export function contentUsingImage(db: Db, row: UsageSubject): { postIds: number[
  * one that mentions no /media/ URL at all is passed over before any image is compared.
  */
 export function mediaUsageFor(db: Db, rows: readonly UsageSubject[]): Map<number, MediaUsage> {
-  const mentions = mentionsOf(db, rows)
+  const mentions = mentionsOf(db, rows, true)
   const site = getSettings(db)
   const usage = new Map<number, MediaUsage>()
   for (const row of rows) {

@@ -279,7 +279,7 @@ test('a form sent without choosing a file, or with two files, is refused with a 
   assert.match(two.body, /one image at a time/)
 })
 
-test('the editor script gets JSON: the image URL, size and Markdown, or an error', async (t) => {
+test('the editor script gets JSON: the image URL, its thumbnail and library page, size and Markdown, or an error', async (t) => {
   const { app, db, author } = await setUp(t)
   const res = await upload(
     app,
@@ -296,6 +296,8 @@ test('the editor script gets JSON: the image URL, size and Markdown, or an error
   assert.deepEqual(body, {
     id: row.id,
     url: `/media/${row.fileName}`,
+    thumbUrl: `/media/${row.fileName.replace('.png', '-480.webp')}`,
+    detailUrl: `/admin/media/${row.id}`,
     width: 800,
     height: 450,
     alt: 'Settings [beta] page',

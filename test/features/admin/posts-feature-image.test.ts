@@ -240,3 +240,35 @@ test('the preview shows the chosen feature image above the text, as the article 
   const none = await author.post('/admin/posts/preview', postForm({ title: 'Plain', feature_image: '' }))
   assert.equal(featureImgIn(none.body), undefined)
 })
+
+test('a plain POST without the feature_image field keeps the post’s image; an empty one removes it', async (t) => {
+  const { db, author, image } = await setUp(t)
+  const post = createPost(db, { title: 'Scripted', featureImage: String(image.id) })
+  const { feature_image: _omitted, ...withoutField } = postForm({ title: 'Scripted, edited' })
+  const res = await author.post(`/admin/posts/${post.id}`, withoutField, `/admin/posts/${post.id}`)
+  assert.equal(res.statusCode, 303)
+  assert.equal(
+    featureOf(db, post.id),
+    image.id,
+    'a script that never heard of feature images changes nothing',
+  )
+  await author.post(`/admin/posts/${post.id}`, postForm({ feature_image: '' }), `/admin/posts/${post.id}`)
+  assert.equal(featureOf(db, post.id), null)
+})
+
+test('a new post’s first autosave with an image deleted since it was picked keeps everything else in the draft', async (t) => {
+  const { db, config, author, image } = await setUp(t)
+  await deleteMedia(db, config.mediaDir, image.id)
+  const fields = postForm({
+    title: 'Typed fast',
+    body: 'Every word counts.',
+    tags: 'Gardening',
+    status: 'draft',
+    feature_image: String(image.id),
+  })
+  const res = await author.post('/admin/posts/new/autosave', fields, '/admin/posts/new')
+  assert.equal(res.statusCode, 201)
+  const id = Number(String(res.headers.location).split('/').pop())
+  const row = db.$client.prepare('select title, body_md, feature_image_id from posts where id = ?').get(id)
+  assert.deepEqual(row, { title: 'Typed fast', body_md: 'Every word counts.', feature_image_id: null })
+})

@@ -271,3 +271,17 @@ test('a post naming a feature image the folder does not hold is imported without
   ])
   assert.equal(readPostRecord(target.db, 'pictured')?.featureImage, null)
 })
+
+test('an import names a feature image by its /media/ URL only: an id from another site is refused', async (t) => {
+  const { db, dir } = createTestDb(t)
+  createPost(db, { title: 'Numbered' })
+  const folder = join(tempDir(t, 'folio-export-'), 'site')
+  exportSite(db, folder, { mediaDir: join(dir, 'media') })
+  const file = join(folder, 'posts', 'numbered.md')
+  writeFileSync(file, readFileSync(file, 'utf8').replace('feature_image: null', 'feature_image: 12'))
+
+  const target = await createTestApp(t)
+  const imported = await importSite(target.db, folder, { mediaDir: target.config.mediaDir })
+  assert.equal(imported.problems.length, 1)
+  assert.match(imported.problems[0]?.reason ?? '', /^feature_image: expected the image’s \/media\/ URL/)
+})

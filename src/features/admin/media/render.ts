@@ -102,6 +102,9 @@ export function deleteView(row: Media, usage: MediaUsage, timeZone: string, erro
 export const uploadedJson = (row: Media) => ({
   id: row.id,
   url: mediaUrl(row.fileName),
+  /** The smallest copy, for pickers; and where the author describes the image. */
+  thumbUrl: thumbnailOf(row).src,
+  detailUrl: detailUrl(row.id),
   width: row.width,
   height: row.height,
   alt: row.alt,

@@ -161,8 +161,14 @@ async function createDraft(db: Db, values: PostFormValues, now: Date): Promise<n
   try {
     return createAutosavedDraft(db, input, values, { now, html: await renderPostHtml(db, input) })
   } catch (error) {
-    // Text the pipeline refuses (too deep, too slow) stays in the slot, never lost.
     if (!(error instanceof ContentInputError) || input === bare) throw error
+    // An image deleted from the library since it was picked: the row goes without it, the rest is kept.
+    if (error.field === 'feature_image') {
+      const withoutImage = { ...input, featureImage: '' }
+      const html = await renderPostHtml(db, withoutImage)
+      return createAutosavedDraft(db, withoutImage, values, { now, html })
+    }
+    // Text the pipeline refuses (too deep, too slow) stays in the slot, never lost.
     return createAutosavedDraft(db, bare, values, { now, html: await renderPostHtml(db, bare) })
   }
 }

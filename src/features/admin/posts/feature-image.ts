@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../../db/client.ts'
 import type { Media } from '../../../db/schema.ts'
 import { plural } from '../../../lib/text.ts'
-import { adminMediaUrl } from '../../../lib/urls.ts'
+import { adminMediaUrl, FEATURE_PICKER_URL, featurePickerPageUrl } from '../../../lib/urls.ts'
 import { thumbnailOf } from '../../media/render.ts'
 import { findMediaByReference, listMedia } from '../../media/service.ts'
+import { ACCEPTED_MIME_TYPES } from '../../media/sniff.ts'
 
 /** How many of the newest images the picker shows at first; "Show older images" fetches the next as many. */
 export const PICKER_PAGE_SIZE = 24
-const PICKER_URL = '/admin/posts/feature-images'
 
 export interface PickerTile {
   readonly id: number
@@ -18,7 +18,6 @@ export interface PickerTile {
   readonly label: string
   readonly hasAlt: boolean
   readonly checked: boolean
-  readonly detailUrl: string
 }
 
 const tileOf = (row: Media, chosenId: number | undefined): PickerTile => ({
@@ -27,12 +26,11 @@ const tileOf = (row: Media, chosenId: number | undefined): PickerTile => ({
   label: row.alt || row.originalName,
   hasAlt: row.alt !== '',
   checked: row.id === chosenId,
-  detailUrl: adminMediaUrl(row.id),
 })
 
 /** The next page of tiles after `page`, for the script's "Show older images"; undefined when none are left. */
 const moreUrl = (page: number, totalPages: number): string | undefined =>
-  page < totalPages ? `${PICKER_URL}?page=${page + 1}` : undefined
+  page < totalPages ? featurePickerPageUrl(page + 1) : undefined
 
 /**
  * The picker as the editor shows it: "None", the chosen image (wherever it sits in the library),
@@ -55,13 +53,15 @@ export function featurePicker(db: Db, value: string) {
         ? `The ${PICKER_PAGE_SIZE} newest of ${plural(newest.total, 'image')} in the library.`
         : '',
     moreUrl: rows.length < newest.total ? (moreUrl(1, newest.totalPages) ?? '') : '',
+    /** What the script's upload button accepts: the types the library takes. */
+    accept: ACCEPTED_MIME_TYPES,
   }
 }
 
 /** GET only: a page of older tiles as an HTML fragment; it reads the library and writes nothing. */
 export default async function featureImageRoutes(app: FastifyInstance, options: { db: Db }) {
   const { db } = options
-  app.get<{ Querystring: { page?: string } }>(PICKER_URL, async (request, reply) => {
+  app.get<{ Querystring: { page?: string } }>(FEATURE_PICKER_URL, async (request, reply) => {
     const raw = request.query.page ?? ''
     const page = /^\d{1,6}$/.test(raw) ? Math.max(1, Number(raw)) : 1
     const result = listMedia(db, { page, perPage: PICKER_PAGE_SIZE })

@@ -104,10 +104,15 @@ export function valuesFromPost(post: EditablePost, timeZone: string, now: Date):
   }
 }
 
-/** The editor's fields from a parsed form body; anything missing is empty, never undefined. */
-export function postFormValues(fields: Record<string, string>): PostFormValues {
+/**
+ * The editor's fields from a parsed form body; anything missing is empty, never undefined, except
+ * the feature image: a plain POST written before it existed leaves the post's own as it is.
+ */
+export function postFormValues(fields: Record<string, string>, current?: EditablePost): PostFormValues {
   const values = { ...EMPTY_POST_VALUES }
   for (const name of POST_FIELDS) values[name] = fields[name] ?? ''
+  if (fields.feature_image === undefined && current?.featureImageId)
+    values.feature_image = String(current.featureImageId)
   return values
 }
 

@@ -82,7 +82,7 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   /** Create (no `existing`) or update: the button's intent sets status and published_at; validate, save with a revision, or show the form again. */
   async function savePostForm(request: { body: unknown }, reply: FastifyReply, existing?: EditablePost) {
     const fields = formFields(request.body)
-    const values = postFormValues(fields)
+    const values = postFormValues(fields, existing)
     const post = existing
     const now = new Date()
     const next = editorStep(fields, values, existing ? postState(existing, now) : 'draft')

@@ -37,6 +37,14 @@ const schema = z.object({
   TRUST_PROXY: proxyHops.default(0),
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
   NOTIFY_EMAIL: z.email({ message: 'expected an email address' }).optional(),
+  // PRODUCT.md asks for false in production and for `true` to lift it for tests and private
+  // networks. It is false everywhere, not keyed on NODE_ENV: a staging box or a VPS whose unit lost
+  // NODE_ENV=production must not fetch 169.254.169.254 for a stranger. Tests and local federation
+  // experiments ask for loopback peers explicitly.
+  FETCH_ALLOW_PRIVATE: z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .transform((v) => v === 'true')
+    .default(false),
 })
 
 export interface Config {
@@ -52,6 +60,8 @@ export interface Config {
   readonly trustProxy: number
   readonly smtpUrl: string | undefined
   readonly notifyEmail: string | undefined
+  /** Outgoing fetches (federation, Webmention, imports) may reach loopback and private addresses. */
+  readonly fetchAllowPrivate: boolean
 }
 
 export class ConfigError extends Error {
@@ -89,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: c.TRUST_PROXY,
     smtpUrl: c.SMTP_URL,
     notifyEmail: c.NOTIFY_EMAIL,
+    fetchAllowPrivate: c.FETCH_ALLOW_PRIVATE,
   })
 }

@@ -20,6 +20,7 @@ test('an empty environment gives the documented defaults', () => {
   assert.equal(config.trustProxy, 0)
   assert.equal(config.smtpUrl, undefined)
   assert.equal(config.notifyEmail, undefined)
+  assert.equal(config.fetchAllowPrivate, false)
 })
 
 test('without SITE_URL, absolute URLs use the port Folio listens on', () => {
@@ -46,6 +47,7 @@ test('good values from the environment are used', () => {
     TRUST_PROXY: 'true',
     SMTP_URL: 'smtps://user:pass@mail.example.com:465',
     NOTIFY_EMAIL: 'me@example.com',
+    FETCH_ALLOW_PRIVATE: 'true',
   })
   assert.equal(config.port, 8080)
   assert.equal(config.host, '0.0.0.0')
@@ -56,6 +58,14 @@ test('good values from the environment are used', () => {
   assert.equal(config.trustProxy, 1)
   assert.equal(config.smtpUrl, 'smtps://user:pass@mail.example.com:465')
   assert.equal(config.notifyEmail, 'me@example.com')
+  assert.equal(config.fetchAllowPrivate, true)
+})
+
+test('outgoing fetches refuse private addresses by default in every environment', () => {
+  for (const NODE_ENV of ['development', 'production', 'test'])
+    assert.equal(loadConfig({ NODE_ENV }).fetchAllowPrivate, false, NODE_ENV)
+  assert.equal(loadConfig({ NODE_ENV: 'production', FETCH_ALLOW_PRIVATE: 'false' }).fetchAllowPrivate, false)
+  assert.equal(loadConfig({ NODE_ENV: 'production', FETCH_ALLOW_PRIVATE: 'true' }).fetchAllowPrivate, true)
 })
 
 test('an https SITE_URL turns on Secure cookies and loses its trailing slash', () => {
@@ -88,12 +98,14 @@ test('empty and blank variables count as unset', () => {
     TRUST_PROXY: '',
     SMTP_URL: '',
     NOTIFY_EMAIL: '',
+    FETCH_ALLOW_PRIVATE: '',
   })
   assert.equal(config.port, 3000)
   assert.equal(config.host, '127.0.0.1')
   assert.equal(config.siteUrl, 'http://localhost:3000')
   assert.equal(config.smtpUrl, undefined)
   assert.equal(config.notifyEmail, undefined)
+  assert.equal(config.fetchAllowPrivate, false)
 })
 
 const badValues: readonly [string, string, RegExp][] = [
@@ -108,6 +120,8 @@ const badValues: readonly [string, string, RegExp][] = [
   ['TRUST_PROXY', 'maybe', /true, false, or the number of proxies/],
   ['SMTP_URL', 'http://x', /smtp:\/\/ or smtps:\/\//],
   ['NOTIFY_EMAIL', 'x', /email address/],
+  ['FETCH_ALLOW_PRIVATE', 'yes', /true or false/],
+  ['FETCH_ALLOW_PRIVATE', '1', /true or false/],
 ]
 
 for (const [name, value, expected] of badValues) {

@@ -249,3 +249,5 @@ export type Media = typeof media.$inferSelect
 
 // The inbox's tables (messages, the outbox, replies) live beside this file; migrations see them through this export.
 export * from './schema-inbox.ts'
+// Responses from the social web, the mentions waiting to be checked, blocked senders.
+export * from './schema-social.ts'

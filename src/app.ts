@@ -22,7 +22,9 @@ import { STORED_NAME } from './features/media/files.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import { getSettings } from './features/settings/service.ts'
-import { pageUrl, urlForLog } from './lib/urls.ts'
+import webmentionRoutes from './features/webmention/routes.ts'
+import webmentionWorker from './features/webmention/worker.ts'
+import { absoluteUrl, pageUrl, urlForLog, WEBMENTION_PATH } from './lib/urls.ts'
 import errorPages, {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -148,6 +150,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     navPages,
     meta: (settings, input) => pageMeta(settings, config.siteUrl, input),
     feeds: FEED_PATHS,
+    webmention: absoluteUrl(config.siteUrl, WEBMENTION_PATH),
   })
   await app.register(errorPages, { config })
 
@@ -159,6 +162,9 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(contactRoutes, { db, config })
   // Outside the page cache too: cards are images served from disk with their own long cache.
   await app.register(cardRoutes, { db, config })
+  // A public protocol endpoint: outside the admin's CSRF scope (other sites POST to it) and the page cache.
+  await app.register(webmentionWorker, { db, config })
+  await app.register(webmentionRoutes, { db, config })
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
   await app.register(async function publicSite(site) {

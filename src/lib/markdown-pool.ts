@@ -1,8 +1,9 @@
 // Owns rendering Markdown off the event loop: a small, lazily started pool of worker threads, each job bounded in time.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { ImageInfo, ImageResolver, RenderedBody, RenderOptions } from './markdown.ts'
 import { assertNestingWithinLimit, MarkdownLimitError, RENDER_TIME_LIMIT_MS } from './markdown-limits.ts'
 import type { WorkerReply, WorkerRequest } from './markdown-worker.ts'
+import { startModuleWorker } from './worker-threads.ts'
 
 export interface MarkdownPoolOptions {
   /** Workers at most; one per core is plenty for one author. */
@@ -25,17 +26,6 @@ interface Slot {
   ready: boolean
   pending?: Pending | undefined
   timer?: NodeJS.Timeout | undefined
-}
-
-/** Starts a worker on the compiled .js file in production, or on the .ts file through tsx's loader. */
-function startWorker(): Worker {
-  const typescript = import.meta.url.endsWith('.ts')
-  const file = new URL(`./markdown-worker.${typescript ? 'ts' : 'js'}`, import.meta.url)
-  if (!typescript) return new Worker(file)
-  // Node 20 does not pass --import loaders on to workers, so the worker registers tsx itself first.
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}) })`
-  return new Worker(bootstrap, { eval: true })
 }
 
 /**
@@ -104,7 +94,10 @@ export class MarkdownPool {
   }
 
   #spawn(): void {
-    const slot: Slot = { worker: startWorker(), ready: false }
+    const slot: Slot = {
+      worker: startModuleWorker(new URL('./markdown-worker.ts', import.meta.url)),
+      ready: false,
+    }
     this.#slots.add(slot)
     slot.timer = setTimeout(
       () =>

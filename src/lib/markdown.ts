@@ -154,7 +154,8 @@ function createMarked(options: RenderOptions = {}): Marked {
   return marked
 }
 
-const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+/** What stored HTML may hold: remote-html.ts narrows the same list for what other sites send. */
+export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: (
     'h2 h3 h4 h5 h6 p br hr a img figure figcaption ul ol ' +
     'li dl dt dd blockquote pre code kbd samp var em strong b i ' +

@@ -14,6 +14,8 @@ export function parseCardFile(file: string): { slug: string; hash: string } | un
   const match = CARD_FILE.exec(file)
   return match?.[1] && match[2] ? { slug: match[1], hash: match[2] } : undefined
 }
+/** The Webmention endpoint every public page advertises (W3C Webmention). */
+export const WEBMENTION_PATH = '/webmention'
 export const searchUrl = (query: string, page = 1): string =>
   `/search?q=${encodeURIComponent(query)}${page > 1 ? `&page=${page}` : ''}`
 

@@ -34,12 +34,15 @@ export interface SiteLoaders {
   readonly navPages: () => readonly { title: string; url: string }[]
   readonly meta: (site: Settings, input: MetaInput) => unknown
   readonly feeds: { readonly atom: string; readonly rss: string; readonly json: string }
+  /** The Webmention endpoint's absolute URL, advertised by every page in a Link header and a <link>. */
+  readonly webmention: string
 }
 
 export interface SiteLocals {
   readonly site: Settings
   readonly navPages: readonly { title: string; url: string }[]
   readonly feeds: SiteLoaders['feeds']
+  readonly webmention: string
   readonly year: number
   readonly currentPath: string
 }
@@ -70,6 +73,7 @@ export default fp(
           site: loaders.settings(),
           navPages: loaders.navPages(),
           feeds: loaders.feeds,
+          webmention: loaders.webmention,
           year: new Date().getFullYear(),
           currentPath: this.request.url.split('?')[0] ?? '/',
         })
@@ -87,7 +91,10 @@ export default fp(
       ) {
         const { site } = this.siteLocals()
         const html = await this.viewAsync(template, { ...data, meta: loaders.meta(site, data.meta) })
-        return this.code(status).type('text/html; charset=utf-8').send(html)
+        return this.code(status)
+          .type('text/html; charset=utf-8')
+          .header('link', `<${loaders.webmention}>; rel="webmention"`)
+          .send(html)
       },
     )
   },

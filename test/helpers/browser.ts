@@ -22,6 +22,7 @@ import { saveUpload } from '../../src/features/media/service.ts'
 import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { pageUrl, postUrl, seriesUrl, tagUrl } from '../../src/lib/urls.ts'
 import { createTestDb, testConfig } from './app.ts'
+import { createResponse } from './fixtures.ts'
 import { freePort } from './processes.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -324,6 +325,22 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
     { ip: '203.0.113.8', userAgent: 'Mozilla/5.0', spam: { score: 0, reasons: [], isSpam: false } },
   )
 
+  // The article's conversation: an approved reply and like show under it; a pending reply waits in /admin/responses.
+  createResponse(db, articleId, {
+    status: 'approved',
+    authorName: 'Dana Okafor',
+    authorUrl: 'https://dana.example/',
+    sourceUrl: 'https://dana.example/notes/wal-mode',
+    contentHtml: '<p>We moved our job queue to SQLite in WAL mode last year: no regrets.</p>',
+  })
+  createResponse(db, articleId, { status: 'approved', kind: 'like', contentHtml: '' })
+  createResponse(db, articleId, {
+    authorName: 'Sam Lee',
+    authorUrl: 'https://sam.example/',
+    sourceUrl: 'https://sam.example/2026/replies/7',
+    contentHtml: '<p>How does this hold up with many writers?</p>',
+  })
+
   const sessionCookie = await authorSessionCookie(site)
 
   // The setup page only exists while no account does: a second, empty site shows it.
@@ -395,6 +412,7 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
       { name: 'admin-media-item', url: u(`/admin/media/${image.id}`), admin: true },
       { name: 'admin-inbox', url: u('/admin/inbox'), admin: true },
       { name: 'admin-message', url: u(`/admin/inbox/${message.id}`), admin: true },
+      { name: 'admin-responses', url: u('/admin/responses'), admin: true },
       { name: 'admin-settings', url: u('/admin/settings'), admin: true },
       { name: 'admin-account', url: u('/admin/account'), admin: true },
     ],

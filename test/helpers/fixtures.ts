@@ -1,5 +1,6 @@
 // Owns creating exactly the content a test needs, through the same services the admin uses.
 import type { Db } from '../../src/db/client.ts'
+import { type Response, responses } from '../../src/db/schema.ts'
 import { type PageInput, savePage } from '../../src/features/content/pages.ts'
 import { type PostInput, savePost } from '../../src/features/content/posts.ts'
 
@@ -50,4 +51,32 @@ export function createPosts(
   return Array.from({ length: count }, (_, i) =>
     createPost(db, { title: `Listed post ${i + 1}`, ...input, daysAgo: i + 1 }),
   )
+}
+
+let responseCounter = 0
+
+/** A response as a receiver stores it: a pending reply from example.net, one minute after the last, unless told otherwise. */
+export function createResponse(
+  db: Db,
+  postId: number,
+  input: Partial<typeof responses.$inferInsert> = {},
+): Response {
+  responseCounter += 1
+  const receivedAt = input.receivedAt ?? new Date(Date.UTC(2026, 0, 1, 12, responseCounter))
+  return db
+    .insert(responses)
+    .values({
+      postId,
+      source: 'webmention',
+      sourceUrl: `https://example.net/notes/${responseCounter}`,
+      kind: 'reply',
+      authorName: `Reader ${responseCounter}`,
+      authorUrl: 'https://example.net/',
+      contentHtml: `<p>Reply number ${responseCounter}.</p>`,
+      receivedAt,
+      updatedAt: receivedAt,
+      ...input,
+    })
+    .returning()
+    .get()
 }

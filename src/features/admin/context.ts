@@ -7,6 +7,7 @@ import { recordStorageFailure } from '../../db/storage-health.ts'
 import { hasControlCharacters } from '../../lib/text.ts'
 import { findSession, SESSION_COOKIE, touchSession } from '../auth/sessions.ts'
 import { countUnread } from '../contact/service.ts'
+import { countPendingResponses } from '../responses/queries.ts'
 import { getSettings } from '../settings/service.ts'
 
 declare module 'fastify' {
@@ -49,6 +50,15 @@ export const DONE_MESSAGES: Record<string, string> = {
   'inbox-deleted': 'Deleted for good.',
   'inbox-reply-queued': 'Reply queued. Folio sends it in the background; its state shows under the message.',
   'inbox-replied': 'Marked as replied.',
+  'responses-approved': 'Approved. It shows under its post now.',
+  'responses-rejected': 'Rejected. It is kept under the Rejected tab and never shown on the site.',
+  'responses-spam': 'Marked as spam. Spam is kept under the Spam tab and never shown on the site.',
+  'responses-deleted':
+    'Deleted for good. If it is sent again it comes back as pending; block the sender to stop that.',
+  'responses-blocked':
+    'Blocked. What they send from now on is refused, and what they had waiting was rejected.',
+  'responses-unblocked':
+    'Unblocked. What they send from now on waits under Pending; what was rejected stays rejected.',
 }
 
 export const isUnsafeMethod = (method: string): boolean =>
@@ -110,6 +120,7 @@ export function installAdminContext(app: FastifyInstance, options: { db: Db; con
         currentPath: request.url.split('?')[0],
         done: typeof doneCode === 'string' ? (DONE_MESSAGES[doneCode] ?? null) : null,
         unreadCount: countUnread(db),
+        pendingResponses: countPendingResponses(db),
         section: '',
         title: 'Admin',
         ...data,

@@ -9,6 +9,7 @@ import inboxRoutes from './inbox/routes.ts'
 import mediaRoutes from './media/routes.ts'
 import pagesRoutes from './pages/routes.ts'
 import postsRoutes from './posts/routes.ts'
+import responsesRoutes from './responses/routes.ts'
 import seriesRoutes from './series/routes.ts'
 import settingsRoutes from './settings/routes.ts'
 
@@ -31,5 +32,6 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(mediaRoutes, { db, config })
     await scope.register(settingsRoutes, { db })
     await scope.register(inboxRoutes, { db, config })
+    await scope.register(responsesRoutes, { db })
   })
 }

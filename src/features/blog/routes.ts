@@ -6,6 +6,7 @@ import { listingPageUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/u
 import { postCardImage } from '../cards/cards.ts'
 import { descriptionOf } from '../content/descriptions.ts'
 import { featureMetaImage } from '../media/render.ts'
+import { approvedResponses } from '../responses/queries.ts'
 import { pageQuerySchema } from './forms.ts'
 import {
   findPublishedPage,
@@ -20,7 +21,7 @@ import {
   type Page,
   type PostSummary,
 } from './queries.ts'
-import { blogPostingJsonLd, toPostCard, toPostView } from './render.ts'
+import { blogPostingJsonLd, toPostCard, toPostView, toResponsesView } from './render.ts'
 
 const HOME_POSTS = 8
 /** Listings read ?page=N; the page cache keys them on it and on nothing else in the query. */
@@ -116,6 +117,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         image: card,
       },
       post: toPostView(post, locals.site),
+      responses: toResponsesView(approvedResponses(db, post.id), locals.site),
     })
   })
 

@@ -8,11 +8,15 @@ export interface SpamSignals {
   readonly elapsedMs: number | null
 }
 
-export interface SpamInput {
+/** What someone wrote: a contact message, or a response from another site. */
+export interface WritingInput {
   readonly name: string
-  readonly email: string
   readonly subject: string
   readonly body: string
+}
+
+export interface SpamInput extends WritingInput {
+  readonly email: string
 }
 
 export interface SpamVerdict {
@@ -53,29 +57,45 @@ const PHRASES = [
 
 const URL_PATTERN = /\bhttps?:\/\/|\bwww\.[a-z0-9-]+\.[a-z]/gi
 
-export function scoreMessage(input: SpamInput, signals: SpamSignals): SpamVerdict {
-  const reasons: string[] = []
-  let score = 0
-  const add = (points: number, reason: string) => {
-    score += points
-    reasons.push(reason)
+/** Points and reasons as the checks add them up. */
+class Tally {
+  score = 0
+  readonly reasons: string[] = []
+  add(points: number, reason: string): void {
+    this.score += points
+    this.reasons.push(reason)
   }
+  verdict(): SpamVerdict {
+    return { score: this.score, reasons: this.reasons, isSpam: this.score >= SPAM_THRESHOLD }
+  }
+}
 
-  if (signals.honeypot.trim()) add(10, 'filled in the hidden field')
-  if (signals.elapsedMs === null) add(5, 'form timestamp missing or forged')
+export function scoreMessage(input: SpamInput, signals: SpamSignals): SpamVerdict {
+  const tally = new Tally()
+  if (signals.honeypot.trim()) tally.add(10, 'filled in the hidden field')
+  if (signals.elapsedMs === null) tally.add(5, 'form timestamp missing or forged')
   else if (signals.elapsedMs < MIN_FILL_MS)
-    add(5, `sent ${Math.max(0, Math.round(signals.elapsedMs / 100) / 10)} s after the form loaded`)
+    tally.add(5, `sent ${Math.max(0, Math.round(signals.elapsedMs / 100) / 10)} s after the form loaded`)
+  scoreWords(tally, input)
+  return tally.verdict()
+}
 
+/** The signs of spam in the words alone (links, phrases, markup, shouting): Webmention responses use these too. */
+export function scoreWriting(input: WritingInput): SpamVerdict {
+  const tally = new Tally()
+  scoreWords(tally, input)
+  return tally.verdict()
+}
+
+function scoreWords(tally: Tally, input: WritingInput): void {
   const text = `${input.subject}\n${input.body}`.toLowerCase()
   const links = text.match(URL_PATTERN)?.length ?? 0
-  if (links >= 3) add(3, `${links} links`)
-  else if (links > 0) add(1, plural(links, 'link'))
-  if (/\bhttps?:\/\/|\bwww\./i.test(input.name)) add(4, 'a link in the name')
+  if (links >= 3) tally.add(3, `${links} links`)
+  else if (links > 0) tally.add(1, plural(links, 'link'))
+  if (/\bhttps?:\/\/|\bwww\./i.test(input.name)) tally.add(4, 'a link in the name')
   const phrases = PHRASES.filter((p) => text.includes(p))
-  if (phrases.length > 0) add(2 * phrases.length, `spam phrases: ${phrases.slice(0, 5).join(', ')}`)
-  if (/\[url=|<a\s+href=/i.test(input.body)) add(3, 'forum or HTML link markup')
+  if (phrases.length > 0) tally.add(2 * phrases.length, `spam phrases: ${phrases.slice(0, 5).join(', ')}`)
+  if (/\[url=|<a\s+href=/i.test(input.body)) tally.add(3, 'forum or HTML link markup')
   const letters = input.body.replace(/[^a-z]/gi, '')
-  if (letters.length > 40 && letters === letters.toUpperCase()) add(1, 'all capitals')
-
-  return { score, reasons, isSpam: score >= SPAM_THRESHOLD }
+  if (letters.length > 40 && letters === letters.toUpperCase()) tally.add(1, 'all capitals')
 }

@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { OutboxKind, OutboxMail } from '../../db/schema.ts'
 import { isLiteFsReplica } from '../../db/storage-health.ts'
+import { type BackgroundLoop, createBackgroundLoop } from '../../lib/background-loop.ts'
 import { getSettings } from '../settings/service.ts'
 import { dueMail, MAX_ATTEMPTS, markMailFailed, markMailSent, type OutboxWorker } from './outbox.ts'
 import { createMailTransport, describeSendError, fromAddress, mailFor } from './transport.ts'
@@ -35,11 +36,12 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   const smtpUrl: string = config.smtpUrl
 
   const transport = createMailTransport(smtpUrl)
-  const intervalMs = options.intervalMs ?? INTERVAL_MS
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> | undefined
-  let again = false
-  let stopping = false
+  const loop: BackgroundLoop = createBackgroundLoop({
+    run: sendDue,
+    onError: (err) => app.log.error({ err }, 'mail worker could not read or update the outbox'),
+    intervalMs: options.intervalMs ?? INTERVAL_MS,
+    shutdownWaitMs: SHUTDOWN_WAIT_MS,
+  })
 
   async function sendOne(mail: OutboxMail, from: Sender): Promise<void> {
     const log = { outboxId: mail.id, messageId: mail.messageId, kind: mail.kind }
@@ -68,7 +70,7 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
     for (;;) {
       // Replicas must neither send nor record sends (the primary does both), or a message would
       // be mailed once per machine. Checked each time: LiteFS can move the primary while we run.
-      if (stopping || !db.$client.open || isLiteFsReplica(config.databasePath)) return
+      if (loop.stopping || !db.$client.open || isLiteFsReplica(config.databasePath)) return
       const batch = dueMail(db, new Date(), BATCH)
       if (batch.length === 0) return
       // Read per batch, so a renamed site (or author) signs its next mail with the new name.
@@ -79,59 +81,18 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
       }
       for (const mail of batch) {
         // A shutdown lets the send in flight finish but starts no new one.
-        if (stopping) return
+        if (loop.stopping) return
         await sendOne(mail, from[mail.kind])
       }
     }
   }
 
-  /** One loop at a time: a call during a run asks that run to look again before it ends. */
-  function drain(): Promise<void> {
-    again = true
-    if (running) return running
-    const loop = async () => {
-      while (again && !stopping) {
-        again = false
-        await sendDue()
-      }
-    }
-    // .finally runs after this assignment even when the loop finishes at once.
-    running = loop()
-      .catch((err: unknown) => app.log.error({ err }, 'mail worker could not read or update the outbox'))
-      .finally(() => {
-        running = undefined
-      })
-    return running
-  }
-
-  const worker: OutboxWorker = {
-    wake() {
-      // After the current request has been answered: a visitor never waits for SMTP.
-      if (!stopping) setImmediate(() => void drain())
-    },
-    drain,
-  }
-  app.decorate('outbox', worker)
-
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => void drain(), intervalMs)
-    timer.unref()
-    // Whatever a previous run left unsent (a crash, a restart during an outage) goes now.
-    worker.wake()
-  })
-
+  // wake() sends after the current request has been answered: a visitor never waits for SMTP.
+  app.decorate('outbox', { wake: loop.wake, drain: loop.drain } satisfies OutboxWorker)
+  // Whatever a previous run left unsent (a crash, a restart during an outage) goes at start.
+  app.addHook('onReady', async () => loop.start())
   app.addHook('onClose', async () => {
-    stopping = true
-    clearInterval(timer)
-    if (running) {
-      let waited: NodeJS.Timeout | undefined
-      const bound = new Promise<void>((resolve) => {
-        waited = setTimeout(resolve, SHUTDOWN_WAIT_MS)
-        waited.unref()
-      })
-      await Promise.race([running, bound])
-      clearTimeout(waited)
-    }
+    await loop.stop()
     transport.close()
   })
 }

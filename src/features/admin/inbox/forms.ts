@@ -1,14 +1,10 @@
-// Owns reading the inbox's requests: which list is asked for, which messages are selected, which folder to export, and a reply.
+// Owns reading the inbox's requests: which list is asked for, which folder to export, and a reply (admin/bulk.ts reads which messages are selected).
 import { z } from 'zod'
 import type { MessageFolder } from '../../../db/schema.ts'
 import { formFields } from '../../../lib/form-errors.ts'
 import { dropControlCharactersKeepingLines } from '../../../lib/text.ts'
 import { isFolder, MAX_QUERY_LENGTH } from '../../inbox/queries.ts'
 import { REPLY_MAX_CHARS } from '../../inbox/replies.ts'
-import { parseId } from '../params.ts'
-
-/** A form never selects more than a page of messages; this bounds a hand-made request. */
-export const MAX_BULK_IDS = 500
 
 export interface ListState {
   readonly folder: MessageFolder
@@ -25,18 +21,6 @@ export function listStateFrom(source: unknown): ListState {
     q: (fields.q ?? '').trim().slice(0, MAX_QUERY_LENGTH),
     page,
   }
-}
-
-/** The repeated `ids` field, as distinct ids; anything that is not an id is dropped. */
-export function idsFrom(body: unknown): number[] {
-  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>).ids : undefined
-  const list = Array.isArray(raw) ? raw : [raw]
-  const ids = new Set<number>()
-  for (const value of list) {
-    const id = parseId(value)
-    if (id !== undefined) ids.add(id)
-  }
-  return [...ids]
 }
 
 /** The one folder an export asks for, or undefined for every message. */

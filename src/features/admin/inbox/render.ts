@@ -11,6 +11,7 @@ import {
   parseSpamReasons,
 } from '../../inbox/queries.ts'
 import { isPlainEmail, replySubject } from '../../inbox/replies.ts'
+import type { ListExtra } from '../bulk.ts'
 import type { ListState } from './forms.ts'
 
 export const FOLDER_LABELS: Record<MessageFolder, string> = {
@@ -133,12 +134,6 @@ function rowView(m: MessageSummary, timeZone: string, checked: ReadonlySet<numbe
     spamReasons: parseSpamReasons(m.spamReasons),
     checked: checked.has(m.id),
   }
-}
-
-export interface ListExtra {
-  readonly formError?: string
-  readonly checked?: number[]
-  readonly confirmChecked?: boolean
 }
 
 /** Everything the list template shows: tabs, search, rows, bulk buttons, pages and export links. */

@@ -16,17 +16,10 @@ import {
 } from '../../inbox/queries.ts'
 import { isPlainEmail, markReplied, replyThread, sendReply } from '../../inbox/replies.ts'
 import { getSettings } from '../../settings/service.ts'
+import { bulkRequestFrom, type ListExtra, refusedBulk } from '../bulk.ts'
 import { withRow } from '../params.ts'
-import { exportFolderFrom, idsFrom, type ListState, listStateFrom, MAX_BULK_IDS, replyFrom } from './forms.ts'
-import {
-  DONE_CODES,
-  exportFileName,
-  inboxUrl,
-  type ListExtra,
-  listView,
-  messageUrl,
-  messageView,
-} from './render.ts'
+import { exportFolderFrom, type ListState, listStateFrom, replyFrom } from './forms.ts'
+import { DONE_CODES, exportFileName, inboxUrl, listView, messageUrl, messageView } from './render.ts'
 import { type ReplyForm, replyView } from './render-reply.ts'
 
 /** One-message actions: URL segment, what it does, and where the author lands afterwards. */
@@ -97,26 +90,15 @@ export default async function inboxRoutes(app: FastifyInstance, options: { db: D
   app.get('/admin/inbox', async (request, reply) => renderList(reply, listStateFrom(request.query)))
 
   app.post('/admin/inbox/bulk', async (request, reply) => {
-    const fields = formFields(request.body)
     const state = listStateFrom(request.body)
-    const ids = idsFrom(request.body)
-    const action = fields.action
-    const again = (formError: string) =>
-      renderList(reply, state, { formError, checked: ids, confirmChecked: fields.confirm === 'yes' }, 422)
-
-    if (!isInboxAction(action)) return again('Choose what to do with the selected messages.')
-    if (ids.length === 0) return again('Select at least one message first, with the boxes beside them.')
-    if (ids.length > MAX_BULK_IDS) return again(`Select at most ${MAX_BULK_IDS} messages at a time.`)
-    if (action === 'delete' && fields.confirm !== 'yes') {
-      return again(
-        'Nothing was deleted. To delete the selected messages for good, tick “Yes, delete them for good” and press Delete again.',
-      )
-    }
-    const found = existingIds(db, ids)
-    if (found.length === 0)
-      return again('Those messages are no longer here; they may have been deleted already.')
-    applyInboxAction(db, action, found)
-    return reply.redirect(inboxUrl({ ...state, done: DONE_CODES[action] }), 303)
+    const bulk = bulkRequestFrom(request.body, {
+      isAction: isInboxAction,
+      noun: { one: 'message', many: 'messages' },
+      existing: (ids) => existingIds(db, ids),
+    })
+    if ('error' in bulk) return renderList(reply, state, refusedBulk(bulk), 422)
+    applyInboxAction(db, bulk.action, bulk.found)
+    return reply.redirect(inboxUrl({ ...state, done: DONE_CODES[bulk.action] }), 303)
   })
 
   app.get('/admin/inbox/export.csv', async (request, reply) => sendExport(request, reply, 'csv'))

@@ -1,0 +1,38 @@
+// Owns reading a fetched source off the event loop: one short-lived worker thread per source, bounded in time and memory.
+import { startModuleWorker } from '../../lib/worker-threads.ts'
+import type { ReadJob, ReadResult } from './read-worker.ts'
+
+/**
+ * Parsing a megabyte of hostile HTML for links and microformats takes a few hundred milliseconds:
+ * too long for the one event loop that answers readers. Mentions are rare, so each gets its own
+ * thread, and one that runs past the limit is stopped and counted as a failed read.
+ */
+export const READ_TIME_LIMIT_MS = 5000
+const READ_MEMORY_MB = 128
+
+export function readSourceOffThread(job: ReadJob, timeLimitMs = READ_TIME_LIMIT_MS): Promise<ReadResult> {
+  return new Promise<ReadResult>((resolve, reject) => {
+    const worker = startModuleWorker(new URL('./read-worker.ts', import.meta.url), {
+      workerData: job,
+      resourceLimits: { maxOldGenerationSizeMb: READ_MEMORY_MB },
+    })
+    const timer = setTimeout(() => {
+      void worker.terminate()
+      reject(new Error(`reading the source took longer than ${timeLimitMs / 1000} s`))
+    }, timeLimitMs)
+    const settle = () => clearTimeout(timer)
+    worker.once('message', (result: ReadResult) => {
+      settle()
+      resolve(result)
+      void worker.terminate()
+    })
+    worker.once('error', (err) => {
+      settle()
+      reject(err)
+    })
+    worker.once('exit', (code) => {
+      settle()
+      reject(new Error(`the source reader stopped (exit code ${code})`))
+    })
+  })
+}

@@ -1,0 +1,80 @@
+// Owns fetching a mention's source and deciding what it says: it links to the target, it stopped, it cannot be used, or try again later.
+
+import { linksIn } from '../../lib/remote-html.ts'
+import { type FetchRefusal, FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'
+
+export const SOURCE_TIMEOUT_MS = 10_000
+export const SOURCE_MAX_BYTES = 1024 * 1024
+
+export type SourceCheck =
+  /** A page came back: whether it links to the target is read off the event loop (read-source.ts). */
+  | { readonly outcome: 'page'; readonly html: string; readonly pageUrl: string; readonly plain: boolean }
+  /** The page is gone (404, 410) or no longer links: any response from it goes too. */
+  | { readonly outcome: 'withdrawn'; readonly reason: string }
+  /** Nothing usable will come of asking again (a private address, too large, a 4xx): given up on. */
+  | { readonly outcome: 'refused'; readonly reason: string }
+  /** The network or the other server failed: worth another try later. */
+  | { readonly outcome: 'retry'; readonly reason: string }
+
+/** Refusals that asking again cannot change; the rest (DNS, connection, timeout) may pass later. */
+const FINAL_REFUSALS: ReadonlySet<FetchRefusal> = new Set([
+  'not-http',
+  'credentials',
+  'private-address',
+  'too-large',
+  'too-many-redirects',
+])
+
+/** Where links count: a link to the target in <head> (a canonical, say) is not the page linking to it. */
+const LINKING_TAGS = new Set(['a', 'area', 'img', 'video', 'audio', 'source'])
+
+/** Whether `html` links to `target` exactly, relative links resolved against the page's own URL. */
+export function linksTo(html: string, pageUrl: string, target: string): boolean {
+  return linksIn(html, pageUrl).some((link) => LINKING_TAGS.has(link.tag) && link.url === target)
+}
+
+/** The body as text in the charset the server named (UTF-8 when it named none, or one Node lacks). */
+function decodeBody(response: SafeResponse): string {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1]
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(response.body)
+  } catch {
+    return new TextDecoder('utf-8').decode(response.body)
+  }
+}
+
+const mediaType = (response: SafeResponse): string =>
+  (response.headers.get('content-type') ?? 'text/html').split(';')[0]?.trim().toLowerCase() ?? ''
+
+/** Fetches `source` the safe way and says what came back: a page to read, a page gone, or a failure. */
+export async function checkSource(
+  source: string,
+  options: { readonly allowPrivate: boolean },
+): Promise<SourceCheck> {
+  let response: SafeResponse
+  try {
+    response = await safeFetch(source, {
+      allowPrivate: options.allowPrivate,
+      timeoutMs: SOURCE_TIMEOUT_MS,
+      maxBytes: SOURCE_MAX_BYTES,
+      headers: { accept: 'text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5' },
+    })
+  } catch (err) {
+    if (!(err instanceof FetchRefusedError)) throw err
+    return { outcome: FINAL_REFUSALS.has(err.code) ? 'refused' : 'retry', reason: err.reason }
+  }
+  const { status } = response
+  if (status === 404 || status === 410)
+    return { outcome: 'withdrawn', reason: `the source answered ${status}` }
+  if (status >= 500 || status === 408 || status === 429)
+    return { outcome: 'retry', reason: `the source answered ${status}` }
+  if (status < 200 || status >= 300) return { outcome: 'refused', reason: `the source answered ${status}` }
+
+  const type = mediaType(response)
+  const text = decodeBody(response)
+  // The spec allows a plain-text source: the target's URL written in it is the link.
+  if (type === 'text/plain') return { outcome: 'page', html: text, pageUrl: response.url, plain: true }
+  if (type !== 'text/html' && type !== 'application/xhtml+xml')
+    return { outcome: 'refused', reason: `the source is ${type}, not HTML` }
+  return { outcome: 'page', html: text, pageUrl: response.url, plain: false }
+}

@@ -5,6 +5,8 @@ import { SANITIZE_OPTIONS } from './markdown.ts'
 /** Links in someone else's words carry no endorsement from the author (and open no window.opener). */
 export const REMOTE_LINK_REL = 'nofollow ugc noopener'
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:'])
+/** Attributes of the posts' allowlist a stranger's HTML loses (see remoteOptions). */
+const UNSHOWN_ATTRIBUTES = new Set(['id', 'class', 'title', 'aria-label'])
 
 /**
  * The posts' allowlist less what only the author may use: images (a reader's browser never
@@ -15,7 +17,11 @@ function remoteOptions(baseUrl: string): sanitizeHtml.IOptions {
   const tags = SANITIZE_OPTIONS.allowedTags || []
   const attributes = Object.entries(SANITIZE_OPTIONS.allowedAttributes || {})
     .filter(([tag]) => tag !== 'img')
-    .map(([tag, names]) => [tag, names.filter((name) => name !== 'id' && name !== 'class')])
+    // Nor title or aria-label: a link's accessible name must be the words a reader sees.
+    .map(([tag, names]) => [
+      tag,
+      names.filter((name) => typeof name !== 'string' || !UNSHOWN_ATTRIBUTES.has(name)),
+    ])
   return {
     ...SANITIZE_OPTIONS,
     allowedTags: tags.filter((tag) => tag !== 'img'),
@@ -23,6 +29,8 @@ function remoteOptions(baseUrl: string): sanitizeHtml.IOptions {
     allowedClasses: {},
     transformTags: {
       ...SANITIZE_OPTIONS.transformTags,
+      // Headings in a reply would pose as the page's own ("Need some help?"): they become paragraphs.
+      ...Object.fromEntries(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, 'p'])),
       // Relative links mean the other site's pages, never this one's.
       a: (tagName, attribs) => {
         const { href: raw, rel: _, ...rest } = attribs

@@ -255,6 +255,10 @@ test('the admin on a 360 px phone', async (t) => {
     async () => {
       const page = await open(screen('admin-settings-errors'), PHONE, false)
       const summary = page.locator('#error-summary')
+      // autofocus is applied at the page's next rendering step, not as it loads: wait for it.
+      await page
+        .waitForFunction(() => document.activeElement?.id === 'error-summary', null, { timeout: 5000 })
+        .catch(() => {})
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary')
       const links = summary.getByRole('link')
       assert.equal(await links.count(), 2)

@@ -1,5 +1,5 @@
 // Owns writing responses as they arrive from other sites: a new one waits for the author, a re-sent one is refreshed, a withdrawn one removed.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type ResponseKind, type ResponseSource, type ResponseStatus, responses } from '../../db/schema.ts'
 import type { SpamVerdict } from '../contact/spam.ts'
@@ -25,26 +25,43 @@ export interface StoredResponse {
 
 /**
  * The status a response gets: a new one is pending (spam if it scores as spam); a known one keeps
- * the author's decision. Only content that turns into spam moves a pending or approved response
- * to spam: a reply approved once cannot be edited into an advertisement under the post.
+ * the author's decision, except that an approved one whose words or author changed waits for the
+ * author again: what was approved is what shows, never an edit made after it.
  */
-function statusFor(current: ResponseStatus | undefined, spam: SpamVerdict): ResponseStatus {
-  if (spam.isSpam && current !== 'rejected') return 'spam'
-  return current ?? 'pending'
+function statusFor(
+  current: { status: ResponseStatus; changed: boolean } | undefined,
+  spam: SpamVerdict,
+): ResponseStatus {
+  if (spam.isSpam && current?.status !== 'rejected') return 'spam'
+  if (current?.status === 'approved' && current.changed) return 'pending'
+  return current?.status ?? 'pending'
 }
 
 /** Stores `input` as the one response for its source and post, creating or refreshing it. */
 export function saveReceivedResponse(db: Db, input: ReceivedResponse, now = new Date()): StoredResponse {
   return db.transaction((tx) => {
     const existing = tx
-      .select({ id: responses.id, status: responses.status })
+      .select({
+        id: responses.id,
+        status: responses.status,
+        kind: responses.kind,
+        authorName: responses.authorName,
+        authorUrl: responses.authorUrl,
+        contentHtml: responses.contentHtml,
+      })
       .from(responses)
       .where(and(eq(responses.sourceUrl, input.sourceUrl), eq(responses.postId, input.postId)))
       .get()
+    const changed =
+      existing !== undefined &&
+      (existing.kind !== input.kind ||
+        existing.authorName !== input.authorName ||
+        existing.authorUrl !== input.authorUrl ||
+        existing.contentHtml !== input.contentHtml)
     const content = {
       source: input.source,
       kind: input.kind,
-      status: statusFor(existing?.status, input.spam),
+      status: statusFor(existing && { status: existing.status, changed }, input.spam),
       authorName: input.authorName,
       authorUrl: input.authorUrl,
       contentHtml: input.contentHtml,
@@ -66,11 +83,21 @@ export function saveReceivedResponse(db: Db, input: ReceivedResponse, now = new 
   })
 }
 
-/** The source took it back (gone, or no longer links to the post): the response goes, whatever its status. */
+/**
+ * The source took it back (gone, or no longer links to the post): a pending or approved response
+ * goes. A rejected or spam one stays as it is, so that withdrawing and sending again never turns
+ * the author's "no" back into a pending question.
+ */
 export function removeReceivedResponse(db: Db, sourceUrl: string, postId: number): boolean {
   const { changes } = db
     .delete(responses)
-    .where(and(eq(responses.sourceUrl, sourceUrl), eq(responses.postId, postId)))
+    .where(
+      and(
+        eq(responses.sourceUrl, sourceUrl),
+        eq(responses.postId, postId),
+        inArray(responses.status, ['pending', 'approved']),
+      ),
+    )
     .run()
   return changes > 0
 }

@@ -59,13 +59,35 @@ function* walk(items: readonly Item[], parent?: Item): Generator<{ item: Item; p
 
 const isEntry = (item: Item): boolean => item.type?.includes('h-entry') ?? false
 
-/** The entry the page is about: the one whose url is the source, else the first h-entry. */
-function mainEntry(items: readonly Item[], source: string, base: string) {
+const RESPONSE_PROPERTIES = ['in-reply-to', 'like-of', 'repost-of']
+
+/** Whether the entry's own words link to the target (its sanitised content, links made absolute). */
+const contentLinksTo = (entry: Item, target: string, base: string): boolean => {
+  const content = entry.properties.content?.[0]
+  return Boolean(
+    content &&
+      typeof content === 'object' &&
+      'html' in content &&
+      sanitizeRemoteHtml(content.html, base).includes(`href="${escapeHtml(target)}"`),
+  )
+}
+
+/**
+ * The entry that responds to the target: the one whose url is the source, else one that replies
+ * to, likes or reposts the target or links to it in its content, else the page's only entry. On a
+ * feed of many entries, none of which is about the target, there is none: the page's title speaks.
+ */
+function mainEntry(items: readonly Item[], source: string, base: string, target: string) {
   const entries = [...walk(items)].filter(({ item }) => isEntry(item))
   const ownUrl = entries.find(({ item }) =>
     (item.properties.url ?? []).some((u) => typeof u === 'string' && resolveUrl(u, base) === source),
   )
-  return ownUrl ?? entries[0]
+  const responding = entries.find(
+    ({ item }) =>
+      RESPONSE_PROPERTIES.some((name) => pointsAt(item, name, target, base)) ||
+      contentLinksTo(item, target, base),
+  )
+  return ownUrl ?? responding ?? (entries.length === 1 ? entries[0] : undefined)
 }
 
 const oneLine = (text: string, max: number): string =>
@@ -112,9 +134,10 @@ function asParagraph(text: string): { html: string; text: string } {
   return { html: cut ? `<p>${escapeHtml(cut)}</p>` : '', text: cut }
 }
 
-function dateOf(value: string | undefined): Date | null {
+/** A date the page claims; none when it is unreadable or more than a day ahead of ours. */
+function dateOf(value: string | undefined, now = Date.now()): Date | null {
   const time = value ? Date.parse(value) : Number.NaN
-  return Number.isNaN(time) ? null : new Date(time)
+  return Number.isNaN(time) || time > now + 24 * 60 * 60 * 1000 ? null : new Date(time)
 }
 
 /** The page's <title>, as text. */
@@ -133,7 +156,7 @@ export function readMention(
 ): ReadMention {
   const { source, pageUrl: base, target } = page
   const parsed = mf2(html, { baseUrl: base })
-  const found = mainEntry(parsed.items, source, base)
+  const found = mainEntry(parsed.items, source, base, target)
   const host = displayHost(source)
   if (!found) {
     const title = asParagraph(titleOf(html))

@@ -1,4 +1,6 @@
 // Owns accepting a Webmention: the checks made before answering 202, the per-sender limit, and the queue of mentions waiting to be verified.
+
+import { isIPv6 } from 'node:net'
 import { and, count, eq } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
 import type { Db } from '../../db/client.ts'
@@ -73,9 +75,15 @@ export function checkMention(
 ): MentionCheck {
   const problem = urlProblem('source', fields.source) ?? urlProblem('target', fields.target)
   if (problem || fields.source === undefined || fields.target === undefined) return refuse(problem ?? '')
-  const source = new URL(fields.source).href
+  // A fragment names a part of the same page: one page, one response, however it is linked.
+  const sourceUrl = new URL(fields.source)
+  sourceUrl.hash = ''
+  const source = sourceUrl.href
   const target = new URL(fields.target).href
   if (source === target) return refuse('source and target must be different URLs')
+  // Each query string would be another queue row and another fetch of the same source.
+  if (new URL(target).search !== '')
+    return refuse('target must be the post’s address, without a query string')
   const postId = findTargetPost(db, siteUrl, target, now)
   if (postId === undefined) return refuse(NOT_A_POST)
   if (isBlockedSender(db, [source])) return refuse('mentions from this source are not accepted here', 403)
@@ -103,6 +111,24 @@ export function queueMention(
 
 export function queuedMentionCount(db: Db): number {
   return db.select({ n: count() }).from(incomingMentions).get()?.n ?? 0
+}
+
+/**
+ * Whom the per-sender limit counts: an IPv4 address, or an IPv6 /64 (one customer's network:
+ * anyone given one can use any of its 2^64 addresses).
+ */
+export function senderOf(ip: string): string {
+  if (!isIPv6(ip)) return ip
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.slice(7)
+  const [head = '', tail] = ip.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || '0', 16).toString(16))
+    .join(':')}::/64`
 }
 
 export type LimitCheck =

@@ -11,6 +11,7 @@ import {
   MAX_URL_LENGTH,
   queuedMentionCount,
   queueMention,
+  senderOf,
 } from './receive.ts'
 
 /** Two URLs and their names: anything much larger is not a Webmention. */
@@ -38,7 +39,8 @@ export default async function webmentionRoutes(app: FastifyInstance, options: { 
       throw error
     },
     handler: async (request, reply) => {
-      const limit = senders.check(request.ip)
+      const sender = senderOf(request.ip)
+      const limit = senders.check(sender)
       if (!limit.allowed) {
         reply.header('retry-after', String(limit.retryAfterSeconds))
         return answer(
@@ -55,7 +57,7 @@ export default async function webmentionRoutes(app: FastifyInstance, options: { 
         return answer(reply, 503, 'Too many Webmentions are waiting to be checked; try again later.')
       }
       queueMention(db, { ...mention, senderIp: request.ip })
-      senders.count(request.ip)
+      senders.count(sender)
       app.webmentions.wake()
       return answer(reply, 202, 'Accepted: the source will be checked shortly.')
     },

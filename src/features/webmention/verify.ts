@@ -43,6 +43,9 @@ function decodeBody(response: SafeResponse): string {
   }
 }
 
+/** A host without its "www.": the same site whichever one a link or a redirect uses. */
+const siteOf = (url: string): string => new URL(url).hostname.replace(/^www\./, '')
+
 const mediaType = (response: SafeResponse): string =>
   (response.headers.get('content-type') ?? 'text/html').split(';')[0]?.trim().toLowerCase() ?? ''
 
@@ -64,6 +67,10 @@ export async function checkSource(
     return { outcome: FINAL_REFUSALS.has(err.code) ? 'refused' : 'retry', reason: err.reason }
   }
   const { status } = response
+  // What shows as "on example.com" and what a block names is the source: a redirect elsewhere
+  // (an open redirect on a trusted site) would speak for a page nobody checked.
+  if (siteOf(response.url) !== siteOf(source))
+    return { outcome: 'refused', reason: `the source redirected to another site (${response.url})` }
   if (status === 404 || status === 410)
     return { outcome: 'withdrawn', reason: `the source answered ${status}` }
   if (status >= 500 || status === 408 || status === 429)

@@ -11,6 +11,7 @@ import { scoreWriting } from '../contact/spam.ts'
 import { isBlockedSender } from '../responses/moderation.ts'
 import { removeReceivedResponse, saveReceivedResponse } from '../responses/store.ts'
 import { readSourceOffThread } from './read-source.ts'
+import type { ReadResult } from './read-worker.ts'
 import { findTargetPost } from './receive.ts'
 import { checkSource } from './verify.ts'
 
@@ -103,13 +104,21 @@ async function processMention(db: Db, config: Config, row: IncomingMention, now:
     return settle('webmention not verified', { reason: check.reason, removed })
   }
 
-  const read = await readSourceOffThread({
-    html: check.html,
-    plain: check.plain,
-    source: row.sourceUrl,
-    pageUrl: check.pageUrl,
-    target: row.targetUrl,
-  })
+  let read: ReadResult
+  try {
+    read = await readSourceOffThread({
+      html: check.html,
+      plain: check.plain,
+      source: row.sourceUrl,
+      pageUrl: check.pageUrl,
+      target: row.targetUrl,
+    })
+  } catch (err) {
+    // Too slow, too deep or too big to read: the same page would fail the same way again.
+    if (!db.$client.open) return
+    const reason = err instanceof Error ? err.message : String(err)
+    return settle('webmention dropped: its source could not be read', { reason }, 'warn')
+  }
   if (!db.$client.open) return
   if (!read.links) {
     const removed = removeReceivedResponse(db, row.sourceUrl, postId)

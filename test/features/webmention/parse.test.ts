@@ -123,3 +123,41 @@ test('remote HTML keeps the posts’ formatting but never an image, an id or a s
     '<blockquote><p>Quoted <code>code</code></p></blockquote><figure><figcaption>Cap</figcaption></figure>',
   )
 })
+
+test('a stranger’s headings become paragraphs and links lose title and aria-label: what a reader sees is what is said', () => {
+  const html = sanitizeRemoteHtml(
+    '<h2>Need some help?</h2><a href="https://x.example/" aria-label="Official support" title="Support">win</a>',
+    SOURCE,
+  )
+  assert.equal(html, '<p>Need some help?</p><a href="https://x.example/" rel="nofollow ugc noopener">win</a>')
+})
+
+test('on a feed page, the entry that responds to the target speaks, not the first one; a feed about other things is a mention', () => {
+  const entry = (inner: string) => `<article class="h-entry">${inner}</article>`
+  const feed = (entries: string) =>
+    htmlPage(`<title>Alice’s notes</title><div class="h-feed">${entries}</div>`)
+  const html = feed(
+    entry('<p class="e-content">Unrelated: my garden this spring.</p>') +
+      entry(
+        `<a class="p-author h-card" href="https://alice.example/">Alice</a><div class="e-content"><p>Replying to <a href="${TARGET}">this</a>.</p></div>`,
+      ),
+  )
+  const mention = readMention(html, page)
+  assert.match(mention.contentHtml, /Replying to/)
+  assert.equal(mention.authorName, 'Alice')
+
+  const unrelated = feed(
+    entry('<p class="e-content">One.</p>') + entry('<p class="e-content">Two.</p>'),
+  ).replace('</div>', `</div><a href="${TARGET}">linked in the sidebar</a>`)
+  const fallback = readMention(unrelated, page)
+  assert.equal(fallback.kind, 'mention')
+  assert.doesNotMatch(fallback.contentHtml, /One|Two/, 'no unrelated entry speaks for the page')
+})
+
+test('a date more than a day in the future is not believed', () => {
+  const html = hEntryPage(TARGET, { property: 'u-in-reply-to' }).replace(
+    /datetime="[^"]+"/,
+    'datetime="2999-01-01T00:00:00Z"',
+  )
+  assert.equal(readMention(html, page).publishedAt, null)
+})

@@ -8,6 +8,7 @@ import {
   MAX_QUEUED_MENTIONS,
   MENTIONS_PER_SENDER_PER_HOUR,
   queueMention,
+  senderOf,
 } from '../../../src/features/webmention/receive.ts'
 import { createTestApp, createTestDb, rowCount } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
@@ -102,7 +103,7 @@ test('a target that is not a public post on this site gets 400 "target is not a 
   assert.equal(rowCount(db, 'incoming_mentions'), 0)
 })
 
-test("a post's URL with a trailing slash, a query or a renamed slug is still its target", async (t) => {
+test("a post's URL with a trailing slash, a fragment or a renamed slug is still its target; a query string is refused", async (t) => {
   const { db } = createTestDb(t)
   const post = createPost(db, { title: 'Old name' })
   db.$client
@@ -110,13 +111,26 @@ test("a post's URL with a trailing slash, a query or a renamed slug is still its
     .run('old-name-before', post.id, Date.now())
   for (const target of [
     `${SITE}/posts/${post.slug}/`,
-    `${SITE}/posts/${post.slug}?utm_source=x#comments`,
+    `${SITE}/posts/${post.slug}#comments`,
     `${SITE}/posts/old-name-before`,
   ]) {
     const check = checkMention(db, SITE, { source: SOURCE, target })
     assert.ok(check.ok, target)
     assert.equal(check.postId, post.id)
   }
+  // Each query string would be one more queue row and one more fetch of the same source.
+  const query = checkMention(db, SITE, { source: SOURCE, target: `${SITE}/posts/${post.slug}?utm_source=x` })
+  assert.deepEqual(query, {
+    ok: false,
+    status: 400,
+    message: 'target must be the post’s address, without a query string',
+  })
+  // A fragment on the source names a part of one page: one page, one response.
+  const fragment = checkMention(db, SITE, {
+    source: `${SOURCE}#reply-3`,
+    target: `${SITE}/posts/${post.slug}`,
+  })
+  assert.equal(fragment.ok && fragment.source, SOURCE)
 })
 
 test('a blocked domain, its subdomains and a blocked address are refused with 403', async (t) => {
@@ -227,4 +241,12 @@ test('when thousands of mentions are already waiting, a new one gets 503 with Re
   assertRefused(res, 503, /try again later/)
   assert.ok(Number(res.headers['retry-after']) > 0)
   assert.equal(rowCount(db, 'incoming_mentions'), MAX_QUEUED_MENTIONS)
+})
+
+test('the per-sender limit counts an IPv6 /64 as one sender, and IPv4 addresses one by one', () => {
+  assert.equal(senderOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64')
+  assert.equal(senderOf('2001:db8:1:2:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64')
+  assert.equal(senderOf('2001:db8::1'), '2001:db8:0:0::/64')
+  assert.equal(senderOf('::ffff:203.0.113.9'), '203.0.113.9')
+  assert.equal(senderOf('203.0.113.9'), '203.0.113.9')
 })

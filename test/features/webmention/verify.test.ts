@@ -107,7 +107,7 @@ test('a source that does not link to the target, or answers 404, stores nothing'
   assert.deepEqual(queuedMentions(db), [])
 })
 
-test('sent again after an edit, a response gets the new content and keeps its approval; after the link is gone, it is removed', async (t) => {
+test('sent again after an edit, an approved response gets the new content and waits for approval again; after the link is gone, it is removed', async (t) => {
   const { db, target, source, mention } = await mentionSite(t)
   const reply = (text: string) =>
     hEntryPage(target, { property: 'u-in-reply-to', contentHtml: `<p>${text}</p>` })
@@ -123,14 +123,19 @@ test('sent again after an edit, a response gets the new content and keeps its ap
   assert.equal(others.length, 0, 'still one response for the source and post')
   assert.equal(edited?.id, first.id)
   assert.equal(edited?.contentHtml, '<p>Second thoughts, edited.</p>')
-  assert.equal(edited?.status, 'approved', "the author's decision stands")
+  assert.equal(edited?.status, 'pending', 'what shows is what was approved, never a later edit')
+
+  // Sent again unchanged: the decision stands.
+  db.$client.prepare("update responses set status = 'approved'").run()
+  await mention('/reply')
+  assert.equal(storedResponses(db)[0]?.status, 'approved')
 
   source.serve('/reply', htmlPage('<p>I took that reply back.</p>'))
   await mention('/reply')
   assert.deepEqual(storedResponses(db), [], 'the source no longer links: the response is deleted')
 })
 
-test('a source that is gone (410) removes its response', async (t) => {
+test('a source that is gone (410) removes its response; a rejected one stays rejected', async (t) => {
   const { db, target, source, mention } = await mentionSite(t)
   source.serve('/reply', hEntryPage(target, { property: 'u-in-reply-to' }))
   await mention('/reply')
@@ -138,6 +143,19 @@ test('a source that is gone (410) removes its response', async (t) => {
   source.serve('/reply', { status: 410, body: 'Gone' })
   await mention('/reply')
   assert.deepEqual(storedResponses(db), [])
+
+  // Withdrawing and sending again never turns the author's "no" back into a question.
+  source.serve('/reply', hEntryPage(target, { property: 'u-in-reply-to' }))
+  await mention('/reply')
+  db.$client.prepare("update responses set status = 'rejected'").run()
+  source.serve('/reply', { status: 404, body: 'Not found' })
+  await mention('/reply')
+  source.serve('/reply', hEntryPage(target, { property: 'u-in-reply-to' }))
+  await mention('/reply')
+  assert.deepEqual(
+    storedResponses(db).map((r) => r.status),
+    ['rejected'],
+  )
 })
 
 test('a reply that reads as spam is kept with status spam and its reasons', async (t) => {

@@ -42,7 +42,11 @@ export function parseSearchQuery(input: string): ParsedQuery {
     words.forEach((word, i) => {
       const last = i === words.length - 1
       if (prefix && last && word.length < MIN_PREFIX_LENGTH) shortPrefixes.push(word)
-      parts.push(prefix && last && word.length >= MIN_PREFIX_LENGTH ? `"${word}"*` : `"${word}"`)
+      const part = prefix && last && word.length >= MIN_PREFIX_LENGTH ? `"${word}"*` : `"${word}"`
+      // The same term twice adds nothing to an AND but another pass over the index, and leaves
+      // room in MAX_TERMS for a word that narrows the search.
+      if (parts.some((p) => p.toLowerCase() === part.toLowerCase())) terms -= 1
+      else parts.push(part)
     })
   }
   return { match: parts.length > 0 ? parts.join(' ') : null, truncated, droppedTerms, shortPrefixes }

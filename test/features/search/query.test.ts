@@ -98,3 +98,12 @@ test('no input, however hostile, makes the FTS5 query fail', (t) => {
   const found = searchPosts(db, parseSearchQuery('optim*').match ?? '', new Date(), { limit: 10, offset: 0 })
   assert.equal(found.total, 1)
 })
+
+test('a term asked for twice is searched once, and leaves room for another word', () => {
+  assert.equal(parseSearchQuery('ta* TA* ta* ta*').match, '"ta"*')
+  assert.equal(parseSearchQuery('cache Cache cache').match, '"cache"')
+  const many = parseSearchQuery(`${'sqlite '.repeat(20)}wal`)
+  assert.equal(many.match, '"sqlite" "wal"')
+  assert.equal(many.droppedTerms, 0)
+  assert.equal(parseSearchQuery('"ta" ta*').match, '"ta" "ta"*', 'a word and a prefix are different terms')
+})

@@ -1,4 +1,5 @@
 // Owns creating exactly the content a test needs, through the same services the admin uses.
+import sharp from 'sharp'
 import type { Db } from '../../src/db/client.ts'
 import { type Response, responses } from '../../src/db/schema.ts'
 import { type PageInput, savePage } from '../../src/features/content/pages.ts'
@@ -79,4 +80,15 @@ export function createResponse(
     })
     .returning()
     .get()
+}
+
+/** A plain test picture in `format`, made on the spot so no binary lives in the repository. */
+export function testImage(
+  format: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif',
+  width = 1000,
+  height = 600,
+): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 200 } } })
+    .toFormat(format)
+    .toBuffer()
 }

@@ -1,11 +1,19 @@
-// Owns reading a mention from its source page: the microformats2 h-entry (kind, author, content, date), or the page's title when it has none.
+// Owns reading a mention from its source page: whether it links to the target, the microformats2 h-entry (kind, author, content, date), or the page's title when it has none.
 import { mf2 } from 'microformats-parser'
 import type { ResponseKind } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import { htmlToText, truncateText } from '../../lib/markdown.ts'
-import { resolveUrl, sanitizeRemoteHtml } from '../../lib/remote-html.ts'
+import { linksIn, resolveUrl, sanitizeRemoteHtml } from '../../lib/remote-html.ts'
 import { replaceControlCharacters } from '../../lib/text.ts'
 import { displayHost, isHttpUrl } from '../../lib/urls.ts'
+
+/** Where links count: a link to the target in <head> (a canonical, say) is not the page linking to it. */
+const LINKING_TAGS = new Set(['a', 'area', 'img', 'video', 'audio', 'source'])
+
+/** Whether `html` links to `target` exactly, relative links resolved against the page's own URL. */
+export function linksTo(html: string, pageUrl: string, target: string): boolean {
+  return linksIn(html, pageUrl).some((link) => LINKING_TAGS.has(link.tag) && link.url === target)
+}
 
 /** A response's words are a comment, not an article: longer text is cut (and shown as plain text). */
 export const MAX_CONTENT_CHARS = 5000

@@ -1,8 +1,7 @@
 // Owns the worker-thread side of reading a fetched source: whether it links to the target, and what it says, away from the event loop.
 import { parentPort, workerData } from 'node:worker_threads'
 import { linksIn } from '../../lib/remote-html.ts'
-import { type ReadMention, readMention } from './parse.ts'
-import { linksTo } from './verify.ts'
+import { linksTo, type ReadMention, readMention } from './parse.ts'
 
 export interface ReadJob {
   readonly html: string

@@ -1,6 +1,5 @@
 // Owns fetching a mention's source and deciding what it says: it links to the target, it stopped, it cannot be used, or try again later.
 
-import { linksIn } from '../../lib/remote-html.ts'
 import { type FetchRefusal, FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'
 
 export const SOURCE_TIMEOUT_MS = 10_000
@@ -24,14 +23,6 @@ const FINAL_REFUSALS: ReadonlySet<FetchRefusal> = new Set([
   'too-large',
   'too-many-redirects',
 ])
-
-/** Where links count: a link to the target in <head> (a canonical, say) is not the page linking to it. */
-const LINKING_TAGS = new Set(['a', 'area', 'img', 'video', 'audio', 'source'])
-
-/** Whether `html` links to `target` exactly, relative links resolved against the page's own URL. */
-export function linksTo(html: string, pageUrl: string, target: string): boolean {
-  return linksIn(html, pageUrl).some((link) => LINKING_TAGS.has(link.tag) && link.url === target)
-}
 
 /** The body as text in the charset the server named (UTF-8 when it named none, or one Node lacks). */
 function decodeBody(response: SafeResponse): string {

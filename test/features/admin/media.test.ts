@@ -13,7 +13,7 @@ import { MAX_UPLOAD_BYTES } from '../../../src/features/media/pipeline.ts'
 import { findMedia, listMedia } from '../../../src/features/media/service.ts'
 import { type SignedIn, signIn } from '../../helpers/admin.ts'
 import { createTestApp, rowCount } from '../../helpers/app.ts'
-import { createPost } from '../../helpers/fixtures.ts'
+import { createPost, testImage } from '../../helpers/fixtures.ts'
 
 const TYPE_MESSAGE =
   'Only JPEG, PNG, WebP, GIF and AVIF images can be uploaded; SVG is not accepted because it can carry scripts.'
@@ -37,11 +37,7 @@ async function multipart(fields: Record<string, string>, files: FilePart[] = [])
   }
 }
 
-async function picture(format: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif', width = 1000, height = 600) {
-  return sharp({ create: { width, height, channels: 3, background: '#2a6' } })
-    .toFormat(format)
-    .toBuffer()
-}
+const picture = testImage
 
 async function setUp(t: TestContext) {
   const { app, db, config } = await createTestApp(t)

@@ -7,17 +7,15 @@ import { PICKER_PAGE_SIZE } from '../../../src/features/admin/posts/feature-imag
 import { deleteMedia, saveUpload } from '../../../src/features/media/service.ts'
 import { postForm, signIn } from '../../helpers/admin.ts'
 import { createTestApp, rowCount } from '../../helpers/app.ts'
-import { createPost } from '../../helpers/fixtures.ts'
+import { createPost, testImage } from '../../helpers/fixtures.ts'
 import { jsonLdOf, mainOf, metaContent } from '../../helpers/html.ts'
 
 const SITE = 'https://blog.example.com'
 const ALT = 'Tomato plants on a sunny allotment'
 
-async function photo(format: 'jpeg' | 'avif' = 'jpeg', width = 2000, height = 1200): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#2a6' } })
-    .toFormat(format)
-    .toBuffer()
-}
+/** A photo larger than any screen shows it, as authors upload them. */
+const photo = (format: 'jpeg' | 'avif' = 'jpeg', width = 2000, height = 1200) =>
+  testImage(format, width, height)
 
 async function setUp(t: TestContext) {
   const { app, db, config } = await createTestApp(t)

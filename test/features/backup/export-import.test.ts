@@ -248,19 +248,23 @@ test('import through the CLI reports a broken file by name and reason, imports t
   assert.match(result.stderr, /posts\/bad-link\.md: link_url: A link post needs the URL it links to\./)
 })
 
-test('a post naming a feature image the folder does not hold is imported without it, and the import says so', async (t) => {
+/** Exports a one-post site whose file names `featureImage` as written, and imports it into a new site. */
+async function importWithFeatureImage(t: TestContext, title: string, featureImage: string) {
   const { db, dir } = createTestDb(t)
-  createPost(db, { title: 'Pictured' })
+  const { slug } = createPost(db, { title })
   const folder = join(tempDir(t, 'folio-export-'), 'site')
   exportSite(db, folder, { mediaDir: join(dir, 'media') })
-  const file = join(folder, 'posts', 'pictured.md')
+  const file = join(folder, 'posts', `${slug}.md`)
   writeFileSync(
     file,
-    readFileSync(file, 'utf8').replace('feature_image: null', 'feature_image: /media/gone-1234.jpg'),
+    readFileSync(file, 'utf8').replace('feature_image: null', `feature_image: ${featureImage}`),
   )
-
   const target = await createTestApp(t)
-  const imported = await importSite(target.db, folder, { mediaDir: target.config.mediaDir })
+  return { target, imported: await importSite(target.db, folder, { mediaDir: target.config.mediaDir }) }
+}
+
+test('a post naming a feature image the folder does not hold is imported without it, and the import says so', async (t) => {
+  const { target, imported } = await importWithFeatureImage(t, 'Pictured', '/media/gone-1234.jpg')
   assert.deepEqual(imported.posts, { created: 1, updated: 0, unchanged: 0 })
   assert.deepEqual(imported.problems, [
     {
@@ -273,15 +277,7 @@ test('a post naming a feature image the folder does not hold is imported without
 })
 
 test('an import names a feature image by its /media/ URL only: an id from another site is refused', async (t) => {
-  const { db, dir } = createTestDb(t)
-  createPost(db, { title: 'Numbered' })
-  const folder = join(tempDir(t, 'folio-export-'), 'site')
-  exportSite(db, folder, { mediaDir: join(dir, 'media') })
-  const file = join(folder, 'posts', 'numbered.md')
-  writeFileSync(file, readFileSync(file, 'utf8').replace('feature_image: null', 'feature_image: 12'))
-
-  const target = await createTestApp(t)
-  const imported = await importSite(target.db, folder, { mediaDir: target.config.mediaDir })
+  const { imported } = await importWithFeatureImage(t, 'Numbered', '12')
   assert.equal(imported.problems.length, 1)
   assert.match(imported.problems[0]?.reason ?? '', /^feature_image: expected the image’s \/media\/ URL/)
 })

@@ -20,15 +20,11 @@ import { UNSUPPORTED_TYPE_MESSAGE } from '../../../src/features/media/sniff.ts'
 import { mediaUsage, mediaUsageFor } from '../../../src/features/media/usage.ts'
 import { saveSettings } from '../../../src/features/settings/service.ts'
 import { createTestDb } from '../../helpers/app.ts'
-import { createPost } from '../../helpers/fixtures.ts'
+import { createPost, testImage } from '../../helpers/fixtures.ts'
 
 type Format = 'png' | 'jpeg' | 'webp' | 'gif' | 'avif'
 
-/** A small test picture in the given format, made on the spot so no binary lives in the repository. */
-async function picture(format: Format, width = 1000, height = 600): Promise<Buffer> {
-  const base = sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 200 } } })
-  return base.toFormat(format).toBuffer()
-}
+const picture = testImage
 
 /** A camera-style JPEG: stored sideways with an orientation note, a GPS position and an owner. */
 async function phonePhoto(): Promise<Buffer> {

@@ -1,8 +1,7 @@
 // Checks reading a mention from its source page: kinds from microformats2, the author without a photo, hostile content made inert, and the link check.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { MAX_CONTENT_CHARS, readMention } from '../../../src/features/webmention/parse.ts'
-import { linksTo } from '../../../src/features/webmention/verify.ts'
+import { linksTo, MAX_CONTENT_CHARS, readMention } from '../../../src/features/webmention/parse.ts'
 import { sanitizeRemoteHtml } from '../../../src/lib/remote-html.ts'
 import { hEntryPage, htmlPage } from '../../helpers/mention-source.ts'
 

@@ -32,6 +32,10 @@ export const responses = sqliteTable(
     authorName: text('author_name').notNull().default(''),
     /** The author's own page or profile: what their name links to. Never an image: no hotlinked avatars. */
     authorUrl: text('author_url').notNull().default(''),
+    /** The ActivityPub actor that sent it (only that actor may update or delete it); empty for Webmention. */
+    actorId: text('actor_id').notNull().default(''),
+    /** What a reply answers: the post's object or another response's `sourceUrl`; empty when it answers the post. */
+    inReplyTo: text('in_reply_to').notNull().default(''),
     /** Sanitised with the posts' allowlist when received; empty for likes and reposts. */
     contentHtml: text('content_html').notNull().default(''),
     /** When the source says it was written; null when it does not say. */

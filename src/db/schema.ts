@@ -251,3 +251,5 @@ export type Media = typeof media.$inferSelect
 export * from './schema-inbox.ts'
 // Responses from the social web, the mentions waiting to be checked, blocked senders.
 export * from './schema-social.ts'
+// ActivityPub: the actor's keys, followers, the delivery queue; what each post last told the social web.
+export * from './schema-federation.ts'

@@ -16,6 +16,20 @@ export function parseCardFile(file: string): { slug: string; hash: string } | un
 }
 /** The Webmention endpoint every public page advertises (W3C Webmention). */
 export const WEBMENTION_PATH = '/webmention'
+
+// ActivityPub. The blog is one actor whose id never changes, whatever the handle setting says.
+export const ACTOR_PATH = '/ap/actor'
+/** The actor's key, as `keyId` in every signature Folio makes. */
+export const ACTOR_KEY_PATH = `${ACTOR_PATH}#main-key`
+/** The actor's inbox is also the shared inbox: there is one actor. */
+export const INBOX_PATH = '/ap/inbox'
+export const OUTBOX_PATH = '/ap/outbox'
+export const FOLLOWERS_PATH = '/ap/followers'
+/** A post's ActivityPub object id: by number, so a new slug never makes it a different object. */
+export const postObjectUrl = (id: number): string => `/ap/posts/${id}`
+export const WEBFINGER_PATH = '/.well-known/webfinger'
+export const NODEINFO_PATH = '/.well-known/nodeinfo'
+export const NODEINFO_DOCUMENT_PATH = '/nodeinfo/2.1'
 export const searchUrl = (query: string, page = 1): string =>
   `/search?q=${encodeURIComponent(query)}${page > 1 ? `&page=${page}` : ''}`
 
@@ -83,6 +97,7 @@ export const adminPageUrl = (id: number): string => `/admin/pages/${id}`
 export const adminSeriesUrl = (id: number): string => `/admin/series/${id}`
 export const adminMediaUrl = (id: number): string => `/admin/media/${id}`
 export const adminMessageUrl = (id: number): string => `/admin/inbox/${id}`
+export const ADMIN_FOLLOWERS_URL = '/admin/followers'
 /** The editor's feature image picker asks this for older library images, a page at a time. */
 export const FEATURE_PICKER_URL = '/admin/posts/feature-images'
 export const featurePickerPageUrl = (page: number): string => `${FEATURE_PICKER_URL}?page=${page}`

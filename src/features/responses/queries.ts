@@ -94,6 +94,8 @@ const selectRows = (db: Db) =>
       status: responses.status,
       authorName: responses.authorName,
       authorUrl: responses.authorUrl,
+      actorId: responses.actorId,
+      inReplyTo: responses.inReplyTo,
       contentHtml: responses.contentHtml,
       publishedAt: responses.publishedAt,
       spamScore: responses.spamScore,

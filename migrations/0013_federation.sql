@@ -53,6 +53,7 @@ CREATE TABLE `syndicated_posts` (
 	`version` text NOT NULL,
 	`state` text DEFAULT 'live' NOT NULL,
 	`link_targets` text DEFAULT '[]' NOT NULL,
+	`source_url` text DEFAULT '' NOT NULL,
 	`updated_at` integer NOT NULL,
 	CONSTRAINT "syndicated_posts_state_check" CHECK("syndicated_posts"."state" in ('live', 'deleted'))
 );

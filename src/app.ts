@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Config } from './config.ts'
 import { memoizeUntilChange } from './db/change-watch.ts'
 import type { Db } from './db/client.ts'
+import { isLiteFsReplica } from './db/storage-health.ts'
 import adminRoutes from './features/admin/routes.ts'
 import { loadOrCreateSecret } from './features/auth/secrets.ts'
 import { listNavPages } from './features/blog/queries.ts'
@@ -14,6 +15,10 @@ import blogRoutes from './features/blog/routes.ts'
 import cardRoutes from './features/cards/routes.ts'
 import contactRoutes from './features/contact/routes.ts'
 import { nextScheduledAfter } from './features/content/visibility.ts'
+import deliveryWorker from './features/federation/delivery-worker.ts'
+import inboxRoutes from './features/federation/inbox-routes.ts'
+import { ensureActorKey } from './features/federation/keys.ts'
+import federationRoutes from './features/federation/routes.ts'
 import { FEED_PATHS } from './features/feeds/build.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
@@ -23,6 +28,7 @@ import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import { getSettings } from './features/settings/service.ts'
 import webmentionRoutes from './features/webmention/routes.ts'
+import webmentionSender from './features/webmention/send-worker.ts'
 import webmentionWorker from './features/webmention/worker.ts'
 import { absoluteUrl, pageUrl, urlForLog, WEBMENTION_PATH } from './lib/urls.ts'
 import errorPages, {
@@ -156,6 +162,8 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
 
   await app.register(forms, { config, cookieSecret: loadOrCreateSecret(db, 'cookie-signing') })
   await app.register(mailWorker, { db, config })
+  // Sends to the fediverse off the request path; its pass also turns publishing into Create/Update/Delete.
+  await app.register(deliveryWorker, { db, config })
   await app.register(healthRoutes, { db })
   await app.register(adminRoutes, { db, config })
   // Outside the page cache: the form carries a per-visitor CSRF token.
@@ -164,12 +172,20 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(cardRoutes, { db, config })
   // A public protocol endpoint: outside the admin's CSRF scope (other sites POST to it) and the page cache.
   await app.register(webmentionWorker, { db, config })
+  await app.register(webmentionSender, { db, config })
   await app.register(webmentionRoutes, { db, config })
+  // The ActivityPub inbox: authenticated by HTTP Signatures, so outside the CSRF scopes and the page cache too.
+  await app.register(inboxRoutes, { db, config })
+
+  // The actor's key pair, made once before anything is served; a replica gets the primary's.
+  if (!isLiteFsReplica(config.databasePath)) await ensureActorKey(db)
 
   // Everything a visitor reads: public data only, so rendered responses can be cached in memory.
   await app.register(async function publicSite(site) {
     pageCache.markScope(site)
     await site.register(feedRoutes, { db, config })
+    // ActivityPub discovery and documents; the actor and post objects answer in HTML or JSON by Accept.
+    await site.register(federationRoutes, { db, config })
     await site.register(seoRoutes, { db, config })
     await site.register(searchRoutes, { db })
     // Last: its /:slug catch-all for pages must not shadow anything above.

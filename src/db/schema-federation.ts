@@ -90,6 +90,8 @@ export const syndicatedPosts = sqliteTable(
     state: text('state', { enum: SYNDICATION_STATES }).notNull().default('live'),
     /** JSON array of the absolute URLs the post linked to when Webmentions were last sent. */
     linkTargets: text('link_targets').notNull().default('[]'),
+    /** The post's address when Webmentions were last sent: once a post is deleted its slug is gone, yet its targets are still owed one. */
+    sourceUrl: text('source_url').notNull().default(''),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [check('syndicated_posts_state_check', sql`${t.state} in ('live', 'deleted')`)],

@@ -247,9 +247,9 @@ export const media = sqliteTable('media', {
 
 export type Media = typeof media.$inferSelect
 
+// ActivityPub: the actor's keys, followers, the delivery queue; what each post last told the social web.
+export * from './schema-federation.ts'
 // The inbox's tables (messages, the outbox, replies) live beside this file; migrations see them through this export.
 export * from './schema-inbox.ts'
 // Responses from the social web, the mentions waiting to be checked, blocked senders.
 export * from './schema-social.ts'
-// ActivityPub: the actor's keys, followers, the delivery queue; what each post last told the social web.
-export * from './schema-federation.ts'

@@ -62,6 +62,15 @@ export type FetchRefusal =
   | 'timeout'
   | 'too-many-redirects'
 
+/** Refusals that asking again cannot change; the rest (DNS, connection, timeout) may pass later. */
+export const FINAL_REFUSALS: ReadonlySet<FetchRefusal> = new Set([
+  'not-http',
+  'credentials',
+  'private-address',
+  'too-large',
+  'too-many-redirects',
+])
+
 /** Folio got no response it may use; `reason` is written for a person, `code` is for code. */
 export class FetchRefusedError extends Error {
   override name = 'FetchRefusedError'
@@ -252,7 +261,9 @@ function send(
         request.destroy()
         return done(Buffer.alloc(0))
       }
-      if (Number(responseHeaders.get('content-length') ?? 0) > maxBytes) return request.destroy(tooLarge())
+      // A HEAD answer has no body: its Content-Length is the GET's, not something to read.
+      if (step.method !== 'HEAD' && Number(responseHeaders.get('content-length') ?? 0) > maxBytes)
+        return request.destroy(tooLarge())
       const chunks: Buffer[] = []
       let size = 0
       response.on('data', (chunk: Buffer) => {
@@ -290,4 +301,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', abort, { once: true })
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
   })
+}
+
+/** A response's body as text in the charset the server named (UTF-8 when it named none, or one Node lacks). */
+export function responseText(response: SafeResponse): string {
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1]
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(response.body)
+  } catch {
+    return new TextDecoder('utf-8').decode(response.body)
+  }
 }

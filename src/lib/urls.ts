@@ -29,6 +29,7 @@ export const FOLLOWERS_PATH = '/ap/followers'
 export const postObjectUrl = (id: number): string => `/ap/posts/${id}`
 export const WEBFINGER_PATH = '/.well-known/webfinger'
 export const NODEINFO_PATH = '/.well-known/nodeinfo'
+export const HOST_META_PATH = '/.well-known/host-meta'
 export const NODEINFO_DOCUMENT_PATH = '/nodeinfo/2.1'
 export const searchUrl = (query: string, page = 1): string =>
   `/search?q=${encodeURIComponent(query)}${page > 1 ? `&page=${page}` : ''}`

@@ -24,6 +24,11 @@ declare module 'fastify' {
     pageCache?: boolean
     /** The query parameters a cached route reads; any others are left out of its cache key. */
     pageCacheQuery?: readonly string[]
+    /**
+     * For a route that answers one URL in more than one representation (HTML, or ActivityPub JSON
+     * by Accept): which one this request gets. Each is cached apart, and says what it varies on.
+     */
+    pageCacheVariant?: (request: FastifyRequest) => string
   }
 }
 
@@ -42,6 +47,19 @@ export function pageCacheKey(url: string, queryKeys: readonly string[] = []): st
   for (const key of [...queryKeys].sort()) for (const value of params.getAll(key)) kept.append(key, value)
   const query = kept.toString()
   return query ? `${path}?${query}` : path
+}
+
+/** A representation's key: the URL's, then a line no request target can hold. */
+const variantKey = (key: string, variant: string | undefined): string =>
+  variant === undefined ? key : `${key}\n${variant}`
+
+/** What a replayed entry varies on: what the first response said, and always the encoding, which the replay picks. */
+function replayedVary(stored: string | string[] | undefined): string {
+  const names = (Array.isArray(stored) ? stored.join(',') : (stored ?? ''))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name && name.toLowerCase() !== 'accept-encoding')
+  return [...names, 'accept-encoding'].join(', ')
 }
 
 /** Entries never outlive this, whatever else happens (the footer's year, say). */
@@ -89,7 +107,10 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
   }
 
   function writeEntry(request: FastifyRequest, res: ServerResponse, entry: Entry): void {
-    const headers: Record<string, string | string[] | number> = { ...entry.headers, vary: 'accept-encoding' }
+    const headers: Record<string, string | string[] | number> = {
+      ...entry.headers,
+      vary: replayedVary(entry.headers.vary),
+    }
     const match = request.headers['if-none-match']
     if (match && (match === entry.etag || match === `W/${entry.etag}`)) {
       res.writeHead(304, headers)
@@ -123,7 +144,8 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
         const cacheable = request.routeOptions.config?.pageCache === true
         if (!cacheable || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
         fresh(Date.now())
-        const key = pageCacheKey(request.url, request.routeOptions.config.pageCacheQuery)
+        const { pageCacheQuery, pageCacheVariant } = request.routeOptions.config
+        const key = variantKey(pageCacheKey(request.url, pageCacheQuery), pageCacheVariant?.(request))
         const entry = cache.get(key)
         if (!entry) {
           request.pageCacheKey = key

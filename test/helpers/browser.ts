@@ -23,6 +23,7 @@ import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { pageUrl, postUrl, seriesUrl, tagUrl } from '../../src/lib/urls.ts'
 import { createTestDb, testConfig } from './app.ts'
 import { createResponse } from './fixtures.ts'
+import { addFollower } from './followers.ts'
 import { freePort } from './processes.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -333,7 +334,25 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
     sourceUrl: 'https://dana.example/notes/wal-mode',
     contentHtml: '<p>We moved our job queue to SQLite in WAL mode last year: no regrets.</p>',
   })
+  // A reply from the fediverse to Dana's, shown in the thread under it.
+  createResponse(db, articleId, {
+    status: 'approved',
+    source: 'activitypub',
+    authorName: 'Lin Park',
+    authorUrl: 'https://social.example/@lin',
+    actorId: 'https://social.example/users/lin',
+    sourceUrl: 'https://social.example/users/lin/statuses/42',
+    inReplyTo: 'https://dana.example/notes/wal-mode',
+    contentHtml: '<p>Same here. The busy timeout was the only setting we had to think about.</p>',
+  })
   createResponse(db, articleId, { status: 'approved', kind: 'like', contentHtml: '' })
+  // Followers on Mastodon: one following, one waiting for the author's approval.
+  addFollower(db, 'https://social.example', { name: 'Lin Park', handle: '@lin@social.example' })
+  addFollower(db, 'https://hachyderm.example', {
+    name: 'Ola Berg',
+    handle: '@ola@hachyderm.example',
+    status: 'pending',
+  })
   createResponse(db, articleId, {
     authorName: 'Sam Lee',
     authorUrl: 'https://sam.example/',
@@ -413,6 +432,8 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
       { name: 'admin-inbox', url: u('/admin/inbox'), admin: true },
       { name: 'admin-message', url: u(`/admin/inbox/${message.id}`), admin: true },
       { name: 'admin-responses', url: u('/admin/responses'), admin: true },
+      { name: 'admin-followers', url: u('/admin/followers'), admin: true },
+      { name: 'admin-followers-pending', url: u('/admin/followers?status=pending'), admin: true },
       { name: 'admin-settings', url: u('/admin/settings'), admin: true },
       { name: 'admin-account', url: u('/admin/account'), admin: true },
     ],

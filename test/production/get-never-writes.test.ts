@@ -14,7 +14,8 @@ import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { type Browser, browser, routesOf, signIn, snapshotDb } from '../helpers/admin.ts'
 import { createTestDb, testConfig } from '../helpers/app.ts'
 import { column, errorLog, mediaFileNames, samplePng, staticAssetNames } from '../helpers/every-route.ts'
-import { createPost, DAY } from '../helpers/fixtures.ts'
+import { createPost, createResponse, DAY } from '../helpers/fixtures.ts'
+import { addFollower } from '../helpers/followers.ts'
 
 const SITE_URL = 'https://blog.example.com'
 /** How many URLs link-following may add per visitor, beyond the enumerated routes. */
@@ -100,6 +101,22 @@ async function seededSite(t: TestContext): Promise<Site> {
     { ip: '198.51.100.9', userAgent: 'curl/8', spam: { score: 9, reasons: ['links'], isSpam: true } },
   )
 
+  // The social web: followers (one waiting for approval) and a threaded conversation under a post.
+  addFollower(db, 'https://social.example')
+  addFollower(db, 'https://social.example', { status: 'pending' })
+  const question = createResponse(db, edited, {
+    source: 'activitypub',
+    sourceUrl: 'https://social.example/users/reader/statuses/1',
+    actorId: 'https://social.example/users/reader',
+    status: 'approved',
+  })
+  createResponse(db, edited, {
+    source: 'activitypub',
+    sourceUrl: 'https://social.example/users/other/statuses/2',
+    actorId: 'https://social.example/users/other',
+    inReplyTo: question.sourceUrl,
+    status: 'approved',
+  })
   const signed = await signIn(primary, db)
   return { db, path, dir, mediaDir: config.mediaDir, sessionCookies: { ...signed.cookies } }
 }
@@ -194,7 +211,16 @@ const QUERY_VARIANTS = [
   '/admin/inbox/export.csv?folder=spam',
   '/admin/inbox/export.json?folder=inbox',
   '/feed.xml?utm_source=test',
+  '/admin/followers?status=pending&page=2',
+  '/admin/responses?status=approved',
+  `/.well-known/webfinger?resource=acct:blog@${new URL(SITE_URL).host}`,
+  '/.well-known/webfinger?resource=acct:nobody@elsewhere.example',
+  `/.well-known/webfinger?resource=${encodeURIComponent(`${SITE_URL}/ap/actor`)}`,
 ]
+
+/** What other servers ask for: every public path that has an ActivityPub form is also crawled as JSON. */
+const AP_ACCEPT = 'application/activity+json'
+const hasJsonForm = (url: string) => /^\/(?:$|posts\/[^/?]+$|ap\/)/.test(url)
 
 /** Same-site links in a page: href and src attributes and srcset entries, as paths with their query. */
 function linksIn(html: string, from: string): string[] {
@@ -247,10 +273,16 @@ async function crawl(app: FastifyInstance, db: Db, who: string, visitor: Browser
   const totalChanges = db.$client.prepare('select total_changes()').pluck()
   const visit = async (url: string) => {
     seen.add(url)
-    for (const method of ['GET', 'HEAD'] as const) {
+    const requests = [
+      { method: 'GET' as const, accept: 'text/html' },
+      { method: 'HEAD' as const, accept: 'text/html' },
+      ...(hasJsonForm(url) ? [{ method: 'GET' as const, accept: AP_ACCEPT }] : []),
+    ]
+    for (const { method, accept } of requests) {
       const before = totalChanges.get() as number
-      const res = await visitor.send({ method, url })
-      visits.push({ who, method, url, res, changes: (totalChanges.get() as number) - before })
+      const res = await visitor.send({ method, url, headers: { accept } })
+      const label = accept === AP_ACCEPT ? `${url} (as ActivityPub JSON)` : url
+      visits.push({ who, method, url: label, res, changes: (totalChanges.get() as number) - before })
       if (method === 'GET' && /^text\/html/.test(String(res.headers['content-type'])))
         bodies.set(url, res.body)
     }
@@ -306,6 +338,22 @@ test('GET never writes: a crawl of every GET route, signed out and signed in', a
     const ok = (pattern: RegExp, who: string) =>
       visits.some((v) => v.who === who && v.res.statusCode === 200 && pattern.test(v.url))
     // Real values, not just 404s: a post, a tag, a series, a page, an image and each admin detail page.
+    const json = (pattern: RegExp) =>
+      visits.some(
+        (v) =>
+          v.res.statusCode === 200 &&
+          pattern.test(v.url) &&
+          /^application\/(activity|jrd)\+json/.test(String(v.res.headers['content-type'])),
+      )
+    // The ActivityPub forms too: the actor, a post, its object, and WebFinger.
+    for (const pattern of [
+      /^\/ap\/actor \(as ActivityPub JSON\)$/,
+      /^\/posts\/[^/?]+ \(as ActivityPub JSON\)$/,
+      /^\/ap\/posts\/\d+ \(as ActivityPub JSON\)$/,
+      /^\/ap\/outbox/,
+      /^\/\.well-known\/webfinger\?resource=acct/,
+    ])
+      assert.ok(json(pattern), `JSON from ${pattern}`)
     for (const pattern of [
       /^\/posts\/[^/?]+$/,
       /^\/tags\/[^/?]+$/,
@@ -361,7 +409,9 @@ test('GET never writes: a crawl of every GET route, signed out and signed in', a
         problems.push(`${label}: no s-maxage and stale-while-revalidate`)
       if (v.res.headers['set-cookie']) problems.push(`${label}: sets a cookie`)
       const vary = String(v.res.headers.vary ?? '').toLowerCase()
-      if (vary && vary !== 'accept-encoding') problems.push(`${label}: Vary: ${vary}`)
+      // A page with an ActivityPub form varies on Accept too; nothing varies on a cookie.
+      if (vary && vary !== 'accept-encoding' && vary !== 'accept, accept-encoding')
+        problems.push(`${label}: Vary: ${vary}`)
       // A CDN ignores cookies: a shared page must not differ for the signed-in author.
       const seenByVisitor = byUrl.get(v.url)
       if (v.who === 'author' && v.method === 'GET' && v.res.statusCode === 200 && seenByVisitor) {

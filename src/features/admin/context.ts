@@ -59,6 +59,12 @@ export const DONE_MESSAGES: Record<string, string> = {
     'Blocked. What they send from now on is refused, and what they had waiting was rejected.',
   'responses-unblocked':
     'Unblocked. What they send from now on waits under Pending; what was rejected stays rejected.',
+  'followers-approved': 'Approved. Their server is told, and new posts reach their timeline from now on.',
+  'followers-refused': 'Refused. Their server is told; they can ask again unless you block them.',
+  'followers-removed':
+    'Removed. Their server is told they no longer follow the blog; they can follow again unless you block them.',
+  'followers-blocked':
+    'Blocked. They no longer follow the blog and what they send is refused. Blocks are listed, and lifted, under Responses.',
 }
 
 export const isUnsafeMethod = (method: string): boolean =>

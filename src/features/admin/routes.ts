@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.ts'
 import authRoutes from './auth/routes.ts'
 import { installAdminContext, recordActivity, requireUser } from './context.ts'
 import dashboardRoutes from './dashboard/routes.ts'
+import followersRoutes from './followers/routes.ts'
 import inboxRoutes from './inbox/routes.ts'
 import mediaRoutes from './media/routes.ts'
 import pagesRoutes from './pages/routes.ts'
@@ -33,5 +34,6 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(settingsRoutes, { db })
     await scope.register(inboxRoutes, { db, config })
     await scope.register(responsesRoutes, { db })
+    await scope.register(followersRoutes, { db, config })
   })
 }

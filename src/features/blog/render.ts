@@ -1,14 +1,14 @@
 // Owns the reading side's view models: what templates receive instead of database rows.
 import { formatDate } from '../../lib/dates.ts'
-import { REMOTE_LINK_REL } from '../../lib/remote-html.ts'
-import { plural } from '../../lib/text.ts'
-import { absoluteUrl, displayHost, isHttpUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
+import { absoluteUrl, displayHost, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import type { MetaImage, MetaInput } from '../../plugins/site.ts'
 import { descriptionOf } from '../content/descriptions.ts'
 import { featureImageView } from '../media/render.ts'
-import { authorNameOf, type ShownResponse } from '../responses/queries.ts'
 import type { Settings } from '../settings/service.ts'
 import type { PostDetail, PostSummary } from './queries.ts'
+
+/** The Responses section has its own module; the post page's view models are all found here. */
+export { toResponsesView } from './responses-view.ts'
 
 export interface PageMeta {
   readonly title: string
@@ -133,46 +133,6 @@ export function toPostView(post: PostDetail, site: Settings): PostView {
     older: link(post.older),
     featureImage: post.featureImage ? featureImageView(post.featureImage) : null,
   }
-}
-
-/** "JD" for Jane Doe: what stands in for an avatar, since a reader's browser fetches nothing from elsewhere. */
-function initialsOf(name: string): string {
-  const words = name.match(/[\p{L}\p{N}]+/gu) ?? []
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words
-  return letters.map((word) => Array.from(word ?? '')[0]?.toLocaleUpperCase('en') ?? '').join('') || '?'
-}
-
-/**
- * The "Responses" section under a post: likes and reposts as one counted line, replies and
- * mentions in the order they came. Only http(s) addresses become links; null when nothing shows.
- */
-export function toResponsesView(shown: readonly ShownResponse[], site: Settings) {
-  if (shown.length === 0) return null
-  const likes = shown.filter((r) => r.kind === 'like').length
-  const reposts = shown.filter((r) => r.kind === 'repost').length
-  const counts = [likes > 0 ? plural(likes, 'like') : '', reposts > 0 ? plural(reposts, 'repost') : '']
-  const entries = shown
-    .filter((r) => r.kind === 'reply' || r.kind === 'mention')
-    .map((r) => {
-      const authorUrl = isHttpUrl(r.authorUrl) ? r.authorUrl : null
-      const sourceUrl = isHttpUrl(r.sourceUrl) ? r.sourceUrl : null
-      const name = authorNameOf(r)
-      const date = r.publishedAt ?? r.receivedAt
-      return {
-        id: r.id,
-        kind: r.kind,
-        name,
-        initials: initialsOf(name),
-        authorUrl,
-        action: r.kind === 'reply' ? 'replied' : 'mentioned this',
-        dateIso: date.toISOString(),
-        dateLabel: formatDate(date, site.timezone),
-        contentHtml: r.contentHtml,
-        sourceUrl,
-        sourceHost: sourceUrl ? displayHost(sourceUrl) : '',
-      }
-    })
-  return { countsLabel: counts.filter(Boolean).join(' · '), entries, linkRel: REMOTE_LINK_REL }
 }
 
 /** schema.org BlogPosting for search engines. */

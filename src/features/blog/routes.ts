@@ -2,9 +2,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../../db/client.ts'
 import { plural } from '../../lib/text.ts'
-import { listingPageUrl, pageUrl, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
+import {
+  ACTOR_PATH,
+  absoluteUrl,
+  listingPageUrl,
+  pageUrl,
+  postObjectUrl,
+  postUrl,
+  seriesUrl,
+  tagUrl,
+} from '../../lib/urls.ts'
 import { postCardImage } from '../cards/cards.ts'
 import { descriptionOf } from '../content/descriptions.ts'
+import { NEGOTIATED, sendActivityJson, varyOnAccept, wantsActivityJson } from '../federation/negotiate.ts'
+import { postObject } from '../federation/objects.ts'
 import { featureMetaImage } from '../media/render.ts'
 import { approvedResponses } from '../responses/queries.ts'
 import { pageQuerySchema } from './forms.ts'
@@ -61,6 +72,10 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     const latest = listLatestPosts(db, now, HOME_POSTS + 1)
     return reply.page('blog/home', {
       meta: { path: '/' },
+      // The social web finds the blog's actor from its home page, and people its address.
+      activityJson: absoluteUrl(app.config.siteUrl, ACTOR_PATH),
+      // In two parts, so a long address may wrap before its host on a phone.
+      fediverse: { user: locals.site.fediverseHandle, host: new URL(app.config.siteUrl).host },
       posts: latest.slice(0, HOME_POSTS).map((p) => toPostCard(p, locals.site)),
       hasMorePosts: latest.length > HOME_POSTS,
     })
@@ -90,7 +105,8 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
     })
   })
 
-  app.get<{ Params: { slug: string } }>('/posts/:slug', async (request, reply) => {
+  // A post's URL answers a browser with HTML and an ActivityPub server with the post's object.
+  app.get<{ Params: { slug: string } }>('/posts/:slug', NEGOTIATED, async (request, reply) => {
     const { slug } = request.params
     const now = new Date()
     const post = findVisiblePost(db, slug, now)
@@ -98,6 +114,11 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
       const renamed = findRedirectedSlug(db, slug, now)
       if (renamed) return reply.redirect(postUrl(renamed), 301)
       return reply.callNotFound()
+    }
+    varyOnAccept(reply)
+    if (wantsActivityJson(request.headers.accept)) {
+      const object = postObject(db, app.config.siteUrl, post.id, now)
+      return object ? sendActivityJson(reply, object) : reply.callNotFound()
     }
     const locals = reply.siteLocals()
     // The feature image is what a shared link shows; without one, the drawn card.
@@ -116,6 +137,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         jsonLd: blogPostingJsonLd(post, locals.site, app.config.siteUrl, card),
         image: card,
       },
+      activityJson: absoluteUrl(app.config.siteUrl, postObjectUrl(post.id)),
       post: toPostView(post, locals.site),
       responses: toResponsesView(approvedResponses(db, post.id), locals.site),
     })

@@ -1,5 +1,5 @@
-// Owns what the feeds read: the latest public posts with their full content.
-import { desc, eq } from 'drizzle-orm'
+// Owns what the feeds read (and the social web's copies of posts): public posts with their full content.
+import { and, count, desc, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { media, posts } from '../../db/schema.ts'
 import type { MetaImage } from '../../plugins/site.ts'
@@ -26,7 +26,22 @@ export interface FeedPost {
   readonly image: MetaImage | undefined
 }
 
+/** The newest public posts, in full, newest first. */
 export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] {
+  return readFeedPosts(db, isPublicPost(now), limit)
+}
+
+/** One public post in full, as the feeds show it (the social web's copy of it too), or undefined when it is not public. */
+export function findFeedPost(db: Db, id: number, now: Date): FeedPost | undefined {
+  return readFeedPosts(db, and(eq(posts.id, id), isPublicPost(now)) as SQL, 1)[0]
+}
+
+/** How many posts are public at `now`. */
+export function countFeedPosts(db: Db, now: Date): number {
+  return db.select({ n: count() }).from(posts).where(isPublicPost(now)).get()?.n ?? 0
+}
+
+function readFeedPosts(db: Db, where: SQL, limit: number): FeedPost[] {
   const rows = db
     .select({
       id: posts.id,
@@ -52,7 +67,7 @@ export function listFeedPosts(db: Db, now: Date, limit = FEED_SIZE): FeedPost[] 
     })
     .from(posts)
     .leftJoin(media, eq(media.id, posts.featureImageId))
-    .where(isPublicPost(now))
+    .where(where)
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit)
     .all()

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts'
 import {
   type BlockKind,
   blockedSenders,
+  followers,
   type Response,
   type ResponseStatus,
   responses,
@@ -50,15 +51,21 @@ export function senderDomain(url: string): string | undefined {
 /** Whether `host` is `domain` or one of its subdomains. */
 const isWithin = (host: string, domain: string): boolean => host === domain || host.endsWith(`.${domain}`)
 
-/** The domains a response could be blocked by: its author's, then its source's, each once. */
-export function senderDomains(response: Pick<Response, 'authorUrl' | 'sourceUrl'>): string[] {
-  const found = [response.authorUrl, response.sourceUrl].map(senderDomain)
+/** Who sent a response: for ActivityPub its actor as well as its author's page and source. */
+type Sent = Pick<Response, 'authorUrl' | 'sourceUrl'> & { readonly actorId?: string }
+
+/** The domains a response could be blocked by: its actor's, its author's, then its source's, each once. */
+export function senderDomains(response: Sent): string[] {
+  const found = [response.actorId ?? '', response.authorUrl, response.sourceUrl].map(senderDomain)
   return [...new Set(found.filter((d): d is string => d !== undefined))]
 }
 
-/** Who "this sender" is: the author's page or actor when it is a web address, else the source itself. */
-export function senderAddress(response: Pick<Response, 'authorUrl' | 'sourceUrl'>): string | undefined {
-  return [response.authorUrl, response.sourceUrl].find(isHttpUrl)
+/**
+ * Who "this sender" is: the ActivityPub actor (what the inbox checks, and what follows are keyed
+ * by), else the author's page when it is a web address, else the source itself.
+ */
+export function senderAddress(response: Sent): string | undefined {
+  return [response.actorId ?? '', response.authorUrl, response.sourceUrl].find(isHttpUrl)
 }
 
 /** `host` and every domain above it: a.b.example.com, b.example.com, example.com, com. */
@@ -95,7 +102,12 @@ function pendingFrom(db: Pick<Db, 'select'>, kind: BlockKind, value: string): nu
     return db
       .select({ id: responses.id })
       .from(responses)
-      .where(and(pending, or(eq(responses.authorUrl, value), eq(responses.sourceUrl, value))))
+      .where(
+        and(
+          pending,
+          or(eq(responses.actorId, value), eq(responses.authorUrl, value), eq(responses.sourceUrl, value)),
+        ),
+      )
       .all()
       .map((row) => row.id)
   }
@@ -122,29 +134,55 @@ function pendingFrom(db: Pick<Db, 'select'>, kind: BlockKind, value: string): nu
     .map((row) => row.id)
 }
 
+/** The followers a new block covers: the actor itself, or every actor on the domain or below it. */
+function followersFrom(db: Pick<Db, 'select'>, kind: BlockKind, value: string): number[] {
+  if (kind === 'actor') {
+    return db
+      .select({ id: followers.id })
+      .from(followers)
+      .where(eq(followers.actorId, value))
+      .all()
+      .map((row) => row.id)
+  }
+  return db
+    .select({ id: followers.id, actorId: followers.actorId })
+    .from(followers)
+    .where(sql`${followers.actorId} like ${containsPattern(value)} escape '\\'`)
+    .all()
+    .filter((row) => {
+      const host = hostOf(row.actorId)
+      return host !== undefined && isWithin(host, value)
+    })
+    .map((row) => row.id)
+}
+
 /**
  * Blocks a domain (with its subdomains) or one sender's address, and rejects what they have
  * waiting: kept as rejected, never shown, so the author can still see what was sent. Approved
- * responses stay: the author chose them. Blocking twice is harmless.
+ * responses stay: the author chose them. Their follows end: the blog's posts stop going to them
+ * (nothing is sent to say so, as with Mastodon's blocks). Blocking twice is harmless.
  */
 export function blockSender(
   db: Db,
   block: { kind: BlockKind; value: string },
   now = new Date(),
-): { rejected: number } {
+): { rejected: number; unfollowed: number } {
   return db.transaction((tx) => {
     tx.insert(blockedSenders)
       .values({ kind: block.kind, value: block.value, createdAt: now })
       .onConflictDoNothing()
       .run()
+    const follows = followersFrom(tx, block.kind, block.value)
+    const unfollowed =
+      follows.length === 0 ? 0 : tx.delete(followers).where(inArray(followers.id, follows)).run().changes
     const ids = pendingFrom(tx, block.kind, block.value)
-    if (ids.length === 0) return { rejected: 0 }
+    if (ids.length === 0) return { rejected: 0, unfollowed }
     const { changes } = tx
       .update(responses)
       .set({ status: 'rejected', updatedAt: now })
       .where(inArray(responses.id, ids))
       .run()
-    return { rejected: changes }
+    return { rejected: changes, unfollowed }
   })
 }
 

@@ -22,10 +22,22 @@ export function authorNameOf(response: Pick<Response, 'authorName' | 'authorUrl'
   return response.authorName.trim() || (from ? displayHost(from) : '') || 'Someone'
 }
 
-/** What a reader sees of one approved response: never its spam data, never an image. */
+/**
+ * What a reader sees of one approved response: never its spam data, never an image. `inReplyTo`
+ * says which other response it answers, if any, so the page can show the conversation as a thread.
+ */
 export type ShownResponse = Pick<
   Response,
-  'id' | 'kind' | 'authorName' | 'authorUrl' | 'sourceUrl' | 'contentHtml' | 'publishedAt' | 'receivedAt'
+  | 'id'
+  | 'kind'
+  | 'authorName'
+  | 'authorUrl'
+  | 'actorId'
+  | 'sourceUrl'
+  | 'inReplyTo'
+  | 'contentHtml'
+  | 'publishedAt'
+  | 'receivedAt'
 >
 
 /**
@@ -39,7 +51,9 @@ export function approvedResponses(db: Db, postId: number): ShownResponse[] {
       kind: responses.kind,
       authorName: responses.authorName,
       authorUrl: responses.authorUrl,
+      actorId: responses.actorId,
       sourceUrl: responses.sourceUrl,
+      inReplyTo: responses.inReplyTo,
       contentHtml: responses.contentHtml,
       publishedAt: responses.publishedAt,
       receivedAt: responses.receivedAt,

@@ -12,6 +12,10 @@ export interface ReceivedResponse {
   readonly kind: ResponseKind
   readonly authorName: string
   readonly authorUrl: string
+  /** The ActivityPub actor that sent it, the only one who may change it; '' for Webmention. */
+  readonly actorId?: string
+  /** What a reply answers when it is not the post itself: another response's sourceUrl. */
+  readonly inReplyTo?: string
   readonly contentHtml: string
   readonly publishedAt: Date | null
   readonly spam: SpamVerdict
@@ -64,6 +68,8 @@ export function saveReceivedResponse(db: Db, input: ReceivedResponse, now = new 
       status: statusFor(existing && { status: existing.status, changed }, input.spam),
       authorName: input.authorName,
       authorUrl: input.authorUrl,
+      actorId: input.actorId ?? '',
+      inReplyTo: input.inReplyTo ?? '',
       contentHtml: input.contentHtml,
       publishedAt: input.publishedAt,
       spamScore: input.spam.score,
@@ -100,4 +106,24 @@ export function removeReceivedResponse(db: Db, sourceUrl: string, postId: number
     )
     .run()
   return changes > 0
+}
+
+/**
+ * An ActivityPub actor took back what it sent (a Delete of its reply, an Undo of its like or
+ * boost): its pending or approved responses with that id go, on whatever post. Only the actor
+ * that sent a response can take it back. Rejected and spam ones stay, as above, so that a spammer
+ * cannot wipe the record of what the author marked.
+ */
+export function removeActorResponses(db: Db, sourceUrl: string, actorId: string): number {
+  return db
+    .delete(responses)
+    .where(
+      and(
+        eq(responses.sourceUrl, sourceUrl),
+        eq(responses.actorId, actorId),
+        eq(responses.source, 'activitypub'),
+        inArray(responses.status, ['pending', 'approved']),
+      ),
+    )
+    .run().changes
 }

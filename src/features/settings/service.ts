@@ -28,7 +28,15 @@ export const SETTINGS_LIMITS = {
   socialLabel: 40,
   socialLinks: 12,
   postsPerPage: 50,
+  fediverseHandle: 30,
 } as const
+
+/** A fediverse handle's user part, by Mastodon's rules for usernames: letters, digits and underscores. */
+export const FEDIVERSE_HANDLE = new RegExp(`^[a-zA-Z0-9_]{1,${SETTINGS_LIMITS.fediverseHandle}}$`)
+
+/** Who lets a new fediverse follower in: Folio at once, or the author from the admin. */
+export const FOLLOW_APPROVALS = ['automatic', 'manual'] as const
+export type FollowApproval = (typeof FOLLOW_APPROVALS)[number]
 
 const socialLink = z.object({
   label: z.string().min(1).max(SETTINGS_LIMITS.socialLabel),
@@ -51,6 +59,12 @@ export const settingsSchema = z.object({
   contactThanksMd: z.string().max(SETTINGS_LIMITS.contactThanksMd),
   socialLinks: z.array(socialLink).max(SETTINGS_LIMITS.socialLinks),
   postsPerPage: z.number().int().min(1).max(SETTINGS_LIMITS.postsPerPage),
+  /** The `blog` of `@blog@example.com`; the actor's id never changes with it. */
+  fediverseHandle: z
+    .string()
+    .trim()
+    .regex(FEDIVERSE_HANDLE, 'letters, digits and underscores, 1 to 30 of them'),
+  followApproval: z.enum(FOLLOW_APPROVALS),
 })
 
 export type SettingsInput = z.infer<typeof settingsSchema>
@@ -97,6 +111,8 @@ export const DEFAULT_SETTINGS: SettingsInput = {
     'It has arrived safely, and I will read it soon. Replies usually go out within two working days, to the email address you gave.',
   socialLinks: [],
   postsPerPage: 10,
+  fediverseHandle: 'blog',
+  followApproval: 'automatic',
 }
 
 const MARKDOWN_FIELDS = {

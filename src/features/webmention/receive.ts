@@ -1,11 +1,10 @@
 // Owns accepting a Webmention: the checks made before answering 202, the per-sender limit, and the queue of mentions waiting to be verified.
 
-import { isIPv6 } from 'node:net'
 import { and, count, eq } from 'drizzle-orm'
-import { LRUCache } from 'lru-cache'
 import type { Db } from '../../db/client.ts'
 import { incomingMentions, posts } from '../../db/schema.ts'
 import { isHttpUrl, postUrl } from '../../lib/urls.ts'
+import { createWindowLimit } from '../../lib/window-limit.ts'
 import { findRedirectedSlug } from '../blog/queries.ts'
 import { isPublicPost } from '../content/visibility.ts'
 import { isBlockedSender } from '../responses/moderation.ts'
@@ -113,49 +112,8 @@ export function queuedMentionCount(db: Db): number {
   return db.select({ n: count() }).from(incomingMentions).get()?.n ?? 0
 }
 
-/**
- * Whom the per-sender limit counts: an IPv4 address, or an IPv6 /64 (one customer's network:
- * anyone given one can use any of its 2^64 addresses).
- */
-export function senderOf(ip: string): string {
-  if (!isIPv6(ip)) return ip
-  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.slice(7)
-  const [head = '', tail] = ip.split('::')
-  const left = head ? head.split(':') : []
-  const right = tail ? tail.split(':') : []
-  const groups =
-    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
-  return `${groups
-    .slice(0, 4)
-    .map((group) => Number.parseInt(group || '0', 16).toString(16))
-    .join(':')}::/64`
-}
-
-export type LimitCheck =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterSeconds: number }
-
-/**
- * Mentions per sender address in a fixed hour from its first one. Kept in memory: only the
- * primary receives (LiteFS sends writes there), a restart forgives everyone, which costs at most
- * one more hour's worth, and the LRU bound keeps a spray of addresses from growing it without end.
- */
-export function createSenderLimit(perHour = MENTIONS_PER_SENDER_PER_HOUR, maxSenders = 10_000) {
-  const windows = new LRUCache<string, { count: number; resetAt: number }>({ max: maxSenders })
-  return {
-    /** Whether `ip` may send another mention at `now`; nothing is counted. */
-    check(ip: string, now = Date.now()): LimitCheck {
-      const window = windows.get(ip)
-      if (!window || window.resetAt <= now || window.count < perHour) return { allowed: true }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)) }
-    },
-    /** Counts one accepted mention from `ip`. */
-    count(ip: string, now = Date.now()): void {
-      const window = windows.get(ip)
-      if (!window || window.resetAt <= now) windows.set(ip, { count: 1, resetAt: now + HOUR_MS })
-      else window.count += 1
-    },
-  }
-}
+/** Mentions per sender (an address, or an IPv6 /64: lib/window-limit.ts senderOf) in a fixed hour from its first one. */
+export const createSenderLimit = (perHour = MENTIONS_PER_SENDER_PER_HOUR, maxSenders = 10_000) =>
+  createWindowLimit(perHour, HOUR_MS, maxSenders)
 
 export type SenderLimit = ReturnType<typeof createSenderLimit>

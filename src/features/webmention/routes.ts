@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { formFields } from '../../lib/form-errors.ts'
 import { WEBMENTION_PATH } from '../../lib/urls.ts'
+import { senderOf } from '../../lib/window-limit.ts'
 import {
   checkMention,
   createSenderLimit,
@@ -11,7 +12,6 @@ import {
   MAX_URL_LENGTH,
   queuedMentionCount,
   queueMention,
-  senderOf,
 } from './receive.ts'
 
 /** Two URLs and their names: anything much larger is not a Webmention. */

@@ -1,6 +1,12 @@
 // Owns fetching a mention's source and deciding what it says: it links to the target, it stopped, it cannot be used, or try again later.
 
-import { type FetchRefusal, FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'
+import {
+  FetchRefusedError,
+  FINAL_REFUSALS,
+  responseText,
+  type SafeResponse,
+  safeFetch,
+} from '../../lib/safe-fetch.ts'
 
 export const SOURCE_TIMEOUT_MS = 10_000
 export const SOURCE_MAX_BYTES = 1024 * 1024
@@ -14,25 +20,6 @@ export type SourceCheck =
   | { readonly outcome: 'refused'; readonly reason: string }
   /** The network or the other server failed: worth another try later. */
   | { readonly outcome: 'retry'; readonly reason: string }
-
-/** Refusals that asking again cannot change; the rest (DNS, connection, timeout) may pass later. */
-const FINAL_REFUSALS: ReadonlySet<FetchRefusal> = new Set([
-  'not-http',
-  'credentials',
-  'private-address',
-  'too-large',
-  'too-many-redirects',
-])
-
-/** The body as text in the charset the server named (UTF-8 when it named none, or one Node lacks). */
-function decodeBody(response: SafeResponse): string {
-  const charset = /;\s*charset="?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1]
-  try {
-    return new TextDecoder(charset ?? 'utf-8').decode(response.body)
-  } catch {
-    return new TextDecoder('utf-8').decode(response.body)
-  }
-}
 
 /** A host without its "www.": the same site whichever one a link or a redirect uses. */
 const siteOf = (url: string): string => new URL(url).hostname.replace(/^www\./, '')
@@ -69,7 +56,7 @@ export async function checkSource(
   if (status < 200 || status >= 300) return { outcome: 'refused', reason: `the source answered ${status}` }
 
   const type = mediaType(response)
-  const text = decodeBody(response)
+  const text = responseText(response)
   // The spec allows a plain-text source: the target's URL written in it is the link.
   if (type === 'text/plain') return { outcome: 'page', html: text, pageUrl: response.url, plain: true }
   if (type !== 'text/html' && type !== 'application/xhtml+xml')

@@ -8,8 +8,8 @@ import {
   MAX_QUEUED_MENTIONS,
   MENTIONS_PER_SENDER_PER_HOUR,
   queueMention,
-  senderOf,
 } from '../../../src/features/webmention/receive.ts'
+import { senderOf } from '../../../src/lib/window-limit.ts'
 import { createTestApp, createTestDb, rowCount } from '../../helpers/app.ts'
 import { createPost } from '../../helpers/fixtures.ts'
 import {

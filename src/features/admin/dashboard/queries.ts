@@ -1,9 +1,10 @@
-// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are, and the inbox's news.
+// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are, the inbox's news, and the followers.
 import { asc, count, desc } from 'drizzle-orm'
 import type { Db } from '../../../db/client.ts'
 import { posts } from '../../../db/schema.ts'
 import { isDraftPost, isPublicPost, isScheduledPost } from '../../content/visibility.ts'
 import { folderCounts, newestUnread } from '../../inbox/queries.ts'
+import { followerCounts } from '../followers/queries.ts'
 
 export function dashboardPosts(db: Db, now = new Date()) {
   const drafts = db
@@ -40,3 +41,8 @@ export function dashboardInbox(db: Db) {
 }
 
 export type DashboardInbox = ReturnType<typeof dashboardInbox>
+
+/** How many follow the blog, and how many wait for the author's approval. */
+export const dashboardFollowers = (db: Db) => followerCounts(db)
+
+export type DashboardFollowers = ReturnType<typeof dashboardFollowers>

@@ -1,11 +1,19 @@
-// Owns the /admin dashboard: its one route and the view of what dashboardPosts and dashboardInbox found.
+// Owns the /admin dashboard: its one route and the view of what dashboardPosts, dashboardInbox and dashboardFollowers found.
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../../db/client.ts'
 import { formatDateTime } from '../../../lib/dates.ts'
 import { adminMessageUrl, adminPostUrl, postUrl } from '../../../lib/urls.ts'
 import { getSettings } from '../../settings/service.ts'
+import { followersUrl } from '../followers/render.ts'
 import { firstWords, inboxUrl } from '../inbox/render.ts'
-import { type DashboardInbox, type DashboardPosts, dashboardInbox, dashboardPosts } from './queries.ts'
+import {
+  type DashboardFollowers,
+  type DashboardInbox,
+  type DashboardPosts,
+  dashboardFollowers,
+  dashboardInbox,
+  dashboardPosts,
+} from './queries.ts'
 
 function inboxView(found: DashboardInbox, timeZone: string) {
   return {
@@ -23,7 +31,21 @@ function inboxView(found: DashboardInbox, timeZone: string) {
   }
 }
 
-function dashboardView(found: DashboardPosts, inbox: DashboardInbox, timeZone: string) {
+function followersView(counts: DashboardFollowers) {
+  return {
+    url: followersUrl(),
+    accepted: counts.accepted,
+    pending: counts.pending,
+    pendingUrl: followersUrl({ status: 'pending' }),
+  }
+}
+
+function dashboardView(
+  found: DashboardPosts,
+  inbox: DashboardInbox,
+  followers: DashboardFollowers,
+  timeZone: string,
+) {
   const when = (d: Date | null) => (d ? formatDateTime(d, timeZone) : '')
   return {
     title: 'Dashboard',
@@ -43,6 +65,7 @@ function dashboardView(found: DashboardPosts, inbox: DashboardInbox, timeZone: s
     })),
     published: found.published,
     inbox: inboxView(inbox, timeZone),
+    followers: followersView(followers),
   }
 }
 
@@ -51,7 +74,7 @@ export default async function dashboardRoutes(app: FastifyInstance, options: { d
   app.get('/admin', async (_request, reply) =>
     reply.admin(
       'admin/dashboard',
-      dashboardView(dashboardPosts(db), dashboardInbox(db), getSettings(db).timezone),
+      dashboardView(dashboardPosts(db), dashboardInbox(db), dashboardFollowers(db), getSettings(db).timezone),
     ),
   )
 }

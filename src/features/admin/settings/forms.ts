@@ -9,7 +9,13 @@ import { isValidTimeZone } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'
 import { isHttpUrl } from '../../../lib/urls.ts'
-import { SETTINGS_LIMITS, type SettingsInput, type SettingsProblem } from '../../settings/service.ts'
+import {
+  FEDIVERSE_HANDLE,
+  FOLLOW_APPROVALS,
+  SETTINGS_LIMITS,
+  type SettingsInput,
+  type SettingsProblem,
+} from '../../settings/service.ts'
 
 /** Each setting's form field, in the form's order. Social links are numbered rows of their own. */
 export const SETTINGS_FIELDS = {
@@ -26,6 +32,8 @@ export const SETTINGS_FIELDS = {
   contactIntroMd: 'contact_intro',
   contactThanksMd: 'contact_thanks',
   postsPerPage: 'posts_per_page',
+  fediverseHandle: 'fediverse_handle',
+  followApproval: 'follow_approval',
 } as const satisfies Partial<Record<keyof SettingsInput, string>>
 
 type SettingKey = keyof typeof SETTINGS_FIELDS
@@ -43,6 +51,8 @@ const TIMEZONE_SET = new Set(TIMEZONES)
 
 const LANGUAGE = 'Enter a language code like en, fr or en-GB.'
 const POSTS_PER_PAGE = `Enter how many posts a page shows, a whole number from 1 to ${SETTINGS_LIMITS.postsPerPage}.`
+const HANDLE = `Enter a fediverse name of 1 to ${SETTINGS_LIMITS.fediverseHandle} letters (a–z), digits and underscores, like blog or sam_writes.`
+const APPROVAL = 'Choose how new followers are let in.'
 
 function isLanguageTag(value: string): boolean {
   if (!/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(value)) return false
@@ -100,6 +110,10 @@ export const settingsFormSchema = z
       .refine((v) => /^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= SETTINGS_LIMITS.postsPerPage, {
         message: POSTS_PER_PAGE,
       }),
+    // Optional, unlike the rest: a script that posts the form without these (written before they
+    // existed) leaves them as they are.
+    fediverse_handle: z.string({ error: HANDLE }).trim().regex(FEDIVERSE_HANDLE, HANDLE).optional(),
+    follow_approval: z.enum(FOLLOW_APPROVALS, { error: APPROVAL }).optional(),
     ...socialShape,
   })
   .superRefine((form, ctx) => {
@@ -119,11 +133,15 @@ export const settingsFormSchema = z
 
 export type SettingsForm = z.infer<typeof settingsFormSchema>
 
-export function toSettingsInput(form: SettingsForm): SettingsInput {
+/** The settings the form sets; a field it did not send is left out, so it keeps its value. */
+export function toSettingsInput(form: SettingsForm): Partial<SettingsInput> {
   const input: Record<string, unknown> = {}
-  for (const key of settingKeys) input[key] = form[SETTINGS_FIELDS[key]]
+  for (const key of settingKeys) {
+    const value = form[SETTINGS_FIELDS[key]]
+    if (value !== undefined) input[key] = value
+  }
   const socialLinks = socialPairs(form as Record<string, string>).filter((pair) => pair.label || pair.url)
-  return { ...input, postsPerPage: Number(form.posts_per_page), socialLinks } as SettingsInput
+  return { ...input, postsPerPage: Number(form.posts_per_page), socialLinks } as Partial<SettingsInput>
 }
 
 /**

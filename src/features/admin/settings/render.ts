@@ -36,6 +36,8 @@ const LABELS: Record<SettingsField, string> = {
   services: 'Services',
   contact_intro: 'Contact page intro',
   contact_thanks: 'Thanks message',
+  fediverse_handle: 'Fediverse name',
+  follow_approval: 'New followers',
 }
 
 /**
@@ -44,7 +46,10 @@ const LABELS: Record<SettingsField, string> = {
  */
 function summaryFields(social: readonly SocialRow[]) {
   return [
-    ...Object.entries(LABELS).map(([name, label]) => ({ name, label })),
+    ...Object.entries(LABELS)
+      .filter(([name]) => name !== 'follow_approval')
+      .map(([name, label]) => ({ name, label })),
+    { name: 'follow_approval', label: LABELS.follow_approval, id: 'follow_approval-automatic' },
     { name: '_form', label: 'Social links', id: 'social-links' },
     ...social.flatMap(({ index }) => [
       { name: `social_label_${index}`, label: `Label of link ${index + 1}` },
@@ -52,6 +57,9 @@ function summaryFields(social: readonly SocialRow[]) {
     ]),
   ]
 }
+
+/** Fields a form may leave out to keep their values (see settingsFormSchema). */
+const OPTIONAL_FIELDS = new Set<SettingsField>(['fediverse_handle', 'follow_approval'])
 
 /** What the form's inputs show, keyed by field name. */
 export type SettingsValues = Record<SettingsField, string> & { readonly social: SocialRow[] }
@@ -76,9 +84,14 @@ export function valuesFromSettings(settings: Settings): SettingsValues {
   return values
 }
 
-export function valuesFromForm(fields: Record<string, string>): SettingsValues {
+/** What was typed; a field the form did not send shows its stored value, which it keeps. */
+export function valuesFromForm(fields: Record<string, string>, current: Settings): SettingsValues {
+  const stored = valuesFromSettings(current)
   const values = { social: socialRows(socialPairs(fields)) } as SettingsValues
-  for (const key of settingKeys) values[SETTINGS_FIELDS[key]] = fields[SETTINGS_FIELDS[key]] ?? ''
+  for (const key of settingKeys) {
+    const field = SETTINGS_FIELDS[key]
+    values[field] = fields[field] ?? (OPTIONAL_FIELDS.has(field) ? stored[field] : '')
+  }
   return values
 }
 
@@ -102,6 +115,8 @@ export function renderSettings(
       summaryFields: summaryFields(values.social),
       timezones,
       limits: SETTINGS_LIMITS,
+      // The address shown beside the name: people follow `@name@host`.
+      siteHost: new URL(reply.server.config.siteUrl).host,
     },
     status,
   )

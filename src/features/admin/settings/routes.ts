@@ -15,7 +15,7 @@ export default async function settingsRoutes(app: FastifyInstance, options: { db
 
   app.post('/admin/settings', async (request, reply) => {
     const fields = formFields(request.body)
-    const values = valuesFromForm(fields)
+    const values = valuesFromForm(fields, getSettings(db))
     const parsed = settingsFormSchema.safeParse(fields)
     if (!parsed.success) return renderSettings(reply, values, fieldErrors(parsed.error), 422)
     const applied = await applySettings(db, toSettingsInput(parsed.data))

@@ -1,0 +1,174 @@
+// Owns turning the fediverse's replies, likes and boosts of the blog's posts into responses waiting for the author.
+import { and, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../../db/client.ts'
+import { posts, responses } from '../../db/schema.ts'
+import { htmlToText } from '../../lib/markdown.ts'
+import { linksIn, sanitizeRemoteHtml } from '../../lib/remote-html.ts'
+import { absoluteUrl, isHttpUrl, postObjectUrl } from '../../lib/urls.ts'
+import { scoreWriting } from '../contact/spam.ts'
+import { isPublicPost } from '../content/visibility.ts'
+import { removeActorResponses, saveReceivedResponse } from '../responses/store.ts'
+import { findTargetPost } from '../webmention/receive.ts'
+import {
+  type Activity,
+  accepted,
+  actorUnavailable,
+  authorNameOf,
+  type InboxContext,
+  idOf,
+  idsIn,
+  isPublic,
+  malformed,
+  type Outcome,
+  sameOrigin,
+} from './inbox-activity.ts'
+
+/** Kinds of object a reply can be: Mastodon sends Notes; blogs on the fediverse send Articles. */
+const REPLY_TYPES = new Set(['Note', 'Article'])
+
+const noteSchema = z.object({
+  id: z.string().max(2048).refine(isHttpUrl),
+  type: z.string(),
+  attributedTo: z.unknown(),
+  inReplyTo: z.unknown(),
+  content: z.string().optional().catch(undefined),
+  contentMap: z.record(z.string(), z.string()).optional().catch(undefined),
+  published: z.string().optional().catch(undefined),
+  to: z.unknown(),
+  cc: z.unknown(),
+})
+
+/** The public post `objectId` names, by its object id (/ap/posts/:id) or its page (/posts/:slug). */
+export function postForObject(db: Db, siteUrl: string, objectId: string, now: Date): number | undefined {
+  const id = Number(objectId.slice(objectId.lastIndexOf('/') + 1))
+  if (Number.isSafeInteger(id) && id > 0 && absoluteUrl(siteUrl, postObjectUrl(id)) === objectId) {
+    return db
+      .select({ id: posts.id })
+      .from(posts)
+      .where(and(eq(posts.id, id), isPublicPost(now)))
+      .get()?.id
+  }
+  return findTargetPost(db, siteUrl, objectId, now)
+}
+
+/** What a reply answers: one of the posts ('' in inReplyTo), or a response under one (a thread). */
+function replyTarget(ctx: InboxContext, objectId: string): { postId: number; inReplyTo: string } | undefined {
+  const postId = postForObject(ctx.db, ctx.siteUrl, objectId, ctx.now)
+  if (postId !== undefined) return { postId, inReplyTo: '' }
+  const parent = ctx.db
+    .select({ postId: responses.postId })
+    .from(responses)
+    .where(eq(responses.sourceUrl, objectId))
+    .get()
+  if (parent === undefined) return undefined
+  const publicPost = ctx.db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.id, parent.postId), isPublicPost(ctx.now)))
+    .get()
+  return publicPost && { postId: parent.postId, inReplyTo: objectId }
+}
+
+/** Whether another actor already owns a response at `sourceUrl`: only the sender may change its own. */
+function ownedByAnother(db: Db, sourceUrl: string, actorId: string): boolean {
+  return db
+    .select({ actorId: responses.actorId })
+    .from(responses)
+    .where(eq(responses.sourceUrl, sourceUrl))
+    .all()
+    .some((row) => row.actorId !== actorId)
+}
+
+/** A date the sender gives, unless it is not one or lies in the future. */
+function publishedAt(value: string | undefined, now: Date): Date | null {
+  const time = value === undefined ? Number.NaN : Date.parse(value)
+  return Number.isNaN(time) || time > now.getTime() ? null : new Date(time)
+}
+
+/**
+ * Create or Update of a Note: stored when it replies, in public, to a post or to a response under
+ * one. An Update re-saves it, which sends an approved reply whose words changed back to the author.
+ */
+export async function receiveNote(ctx: InboxContext, activity: Activity): Promise<Outcome> {
+  const parsed = noteSchema.safeParse(activity.object)
+  if (!parsed.success || !REPLY_TYPES.has(parsed.data.type)) return accepted('Ignored: not a Note.')
+  const note = parsed.data
+  const repliesTo = idOf(note.inReplyTo)
+  const target = repliesTo === undefined ? undefined : replyTarget(ctx, repliesTo)
+  if (!target) return accepted('Ignored: it does not reply to this blog.')
+  const authors = idsIn(note.attributedTo)
+  if (!sameOrigin(note.id, activity.actor) || (authors.length > 0 && !authors.includes(activity.actor))) {
+    return malformed('The Note must be attributed to the actor and live on its server.')
+  }
+  if (!isPublic(note)) return accepted('Ignored: only public replies are shown under posts.')
+  if (ownedByAnother(ctx.db, note.id, activity.actor))
+    return accepted('Ignored: another actor sent this Note.')
+  const actor = await ctx.actors.fetchActor(activity.actor)
+  if (!actor) return actorUnavailable()
+  const contentHtml = sanitizeRemoteHtml(
+    note.content ?? Object.values(note.contentMap ?? {})[0] ?? '',
+    note.id,
+  )
+  const authorName = authorNameOf(actor)
+  const words = [htmlToText(contentHtml), ...linksIn(contentHtml, note.id).map((link) => link.url)].join('\n')
+  saveReceivedResponse(
+    ctx.db,
+    {
+      ...target,
+      source: 'activitypub',
+      sourceUrl: note.id,
+      kind: 'reply',
+      authorName,
+      authorUrl: actor.url,
+      actorId: actor.id,
+      contentHtml,
+      publishedAt: publishedAt(note.published, ctx.now),
+      spam: scoreWriting({ name: authorName, subject: '', body: words }),
+    },
+    ctx.now,
+  )
+  return accepted()
+}
+
+/** A Like or Announce (boost) of one of the posts; its id is the response's, for the Undo. */
+export async function receiveReaction(
+  ctx: InboxContext,
+  activity: Activity,
+  kind: 'like' | 'repost',
+): Promise<Outcome> {
+  const objectId = idOf(activity.object)
+  const postId = objectId === undefined ? undefined : postForObject(ctx.db, ctx.siteUrl, objectId, ctx.now)
+  if (postId === undefined) return accepted('Ignored: it is not about a post of this blog.')
+  if (activity.id === undefined || !sameOrigin(activity.id, activity.actor)) {
+    return malformed(`A ${activity.type} needs an id on its actor's server.`)
+  }
+  if (ownedByAnother(ctx.db, activity.id, activity.actor))
+    return accepted('Ignored: another actor sent this.')
+  const actor = await ctx.actors.fetchActor(activity.actor)
+  if (!actor) return actorUnavailable()
+  const authorName = authorNameOf(actor)
+  saveReceivedResponse(
+    ctx.db,
+    {
+      postId,
+      source: 'activitypub',
+      sourceUrl: activity.id,
+      kind,
+      authorName,
+      authorUrl: actor.url,
+      actorId: actor.id,
+      contentHtml: '',
+      publishedAt: null,
+      spam: scoreWriting({ name: authorName, subject: '', body: '' }),
+    },
+    ctx.now,
+  )
+  return accepted()
+}
+
+/** Delete of a Note, or Undo of a Like or Announce: the sender's own response with that id goes. */
+export function withdrawResponse(ctx: InboxContext, activity: Activity, objectId: string): Outcome {
+  const removed = removeActorResponses(ctx.db, objectId, activity.actor)
+  return accepted(removed > 0 ? 'Removed.' : 'Ignored: nothing of yours by that id.')
+}

@@ -52,6 +52,7 @@ CREATE TABLE `syndicated_posts` (
 	`post_id` integer PRIMARY KEY NOT NULL,
 	`version` text NOT NULL,
 	`state` text DEFAULT 'live' NOT NULL,
+	`generation` integer DEFAULT 0 NOT NULL,
 	`link_targets` text DEFAULT '[]' NOT NULL,
 	`source_url` text DEFAULT '' NOT NULL,
 	`updated_at` integer NOT NULL,

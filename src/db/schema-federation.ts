@@ -88,6 +88,12 @@ export const syndicatedPosts = sqliteTable(
     /** A hash of everything the post's public form shows; a new one means an Update is owed. */
     version: text('version').notNull(),
     state: text('state', { enum: SYNDICATION_STATES }).notNull().default('live'),
+    /**
+     * How many times the post was deleted from the fediverse and sent again. Servers keep a
+     * tombstone for a deleted object and ignore a later Create of the same id, so a post that is
+     * unpublished and published again comes back as a new object (`/ap/posts/:id/:generation`).
+     */
+    generation: integer('generation').notNull().default(0),
     /** JSON array of the absolute URLs the post linked to when Webmentions were last sent. */
     linkTargets: text('link_targets').notNull().default('[]'),
     /** The post's address when Webmentions were last sent: once a post is deleted its slug is gone, yet its targets are still owed one. */

@@ -25,8 +25,12 @@ export const ACTOR_KEY_PATH = `${ACTOR_PATH}#main-key`
 export const INBOX_PATH = '/ap/inbox'
 export const OUTBOX_PATH = '/ap/outbox'
 export const FOLLOWERS_PATH = '/ap/followers'
-/** A post's ActivityPub object id: by number, so a new slug never makes it a different object. */
-export const postObjectUrl = (id: number): string => `/ap/posts/${id}`
+/**
+ * A post's ActivityPub object id: by number, so a new slug never makes it a different object; a
+ * post sent again after a Delete is a new generation (see syndicated_posts.generation).
+ */
+export const postObjectUrl = (id: number, generation = 0): string =>
+  generation > 0 ? `/ap/posts/${id}/${generation}` : `/ap/posts/${id}`
 export const WEBFINGER_PATH = '/.well-known/webfinger'
 export const NODEINFO_PATH = '/.well-known/nodeinfo'
 export const HOST_META_PATH = '/.well-known/host-meta'

@@ -15,7 +15,7 @@ import {
 import { postCardImage } from '../cards/cards.ts'
 import { descriptionOf } from '../content/descriptions.ts'
 import { NEGOTIATED, sendActivityJson, varyOnAccept, wantsActivityJson } from '../federation/negotiate.ts'
-import { postObject } from '../federation/objects.ts'
+import { objectGeneration, postObject } from '../federation/objects.ts'
 import { featureMetaImage } from '../media/render.ts'
 import { approvedResponses } from '../responses/queries.ts'
 import { pageQuerySchema } from './forms.ts'
@@ -137,7 +137,7 @@ export default async function blogRoutes(app: FastifyInstance, options: { db: Db
         jsonLd: blogPostingJsonLd(post, locals.site, app.config.siteUrl, card),
         image: card,
       },
-      activityJson: absoluteUrl(app.config.siteUrl, postObjectUrl(post.id)),
+      activityJson: absoluteUrl(app.config.siteUrl, postObjectUrl(post.id, objectGeneration(db, post.id))),
       post: toPostView(post, locals.site),
       responses: toResponsesView(approvedResponses(db, post.id), locals.site),
     })

@@ -39,10 +39,17 @@ const noteSchema = z.object({
   cc: z.unknown(),
 })
 
-/** The public post `objectId` names, by its object id (/ap/posts/:id) or its page (/posts/:slug). */
+const OBJECT_PATH = /\/ap\/posts\/([1-9]\d{0,15})(?:\/([1-9]\d{0,15}))?$/
+
+/**
+ * The public post `objectId` names, by its object id (/ap/posts/:id, of any generation: a reply
+ * to the one before a re-publish still answers the post) or its page (/posts/:slug).
+ */
 export function postForObject(db: Db, siteUrl: string, objectId: string, now: Date): number | undefined {
-  const id = Number(objectId.slice(objectId.lastIndexOf('/') + 1))
-  if (Number.isSafeInteger(id) && id > 0 && absoluteUrl(siteUrl, postObjectUrl(id)) === objectId) {
+  const match = OBJECT_PATH.exec(objectId)
+  const id = Number(match?.[1])
+  const generation = Number(match?.[2] ?? 0)
+  if (match && absoluteUrl(siteUrl, postObjectUrl(id, generation)) === objectId) {
     return db
       .select({ id: posts.id })
       .from(posts)

@@ -1,7 +1,7 @@
 // Owns the ActivityStreams documents others fetch: the blog's actor, a post as an Article, the outbox and the followers collection.
 import { count, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { followers } from '../../db/schema.ts'
+import { followers, syndicatedPosts } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
 import {
   absoluteUrl,
@@ -83,13 +83,16 @@ function articleContent(siteUrl: string, post: FeedPost): string {
   return absolutizeHtml(siteUrl, parts.join('\n'))
 }
 
-/** A public post as an `Article`; its id is its number's URL, so a new slug keeps it the same object. */
-export function articleOf(siteUrl: string, post: FeedPost): ApObject {
+/**
+ * A public post as an `Article`; its id is its number's URL, so a new slug keeps it the same
+ * object, and its generation's once it was deleted from the fediverse and sent again.
+ */
+export function articleOf(siteUrl: string, post: FeedPost, generation = 0): ApObject {
   const image = post.image
   const mediaType = image ? mediaTypeOf(image.url) : undefined
   return {
     '@context': AS_CONTEXT,
-    id: absoluteUrl(siteUrl, postObjectUrl(post.id)),
+    id: absoluteUrl(siteUrl, postObjectUrl(post.id, generation)),
     type: 'Article',
     attributedTo: actorId(siteUrl),
     name: post.title,
@@ -120,10 +123,18 @@ export function articleOf(siteUrl: string, post: FeedPost): ApObject {
   }
 }
 
+/** Which generation of a post's object id is current: 0 until it was deleted and sent again. */
+export const objectGeneration = (db: Db, postId: number): number =>
+  db
+    .select({ generation: syndicatedPosts.generation })
+    .from(syndicatedPosts)
+    .where(eq(syndicatedPosts.postId, postId))
+    .get()?.generation ?? 0
+
 /** The post with this id as an Article, or undefined when it is not public (a draft, scheduled, gone). */
 export function postObject(db: Db, siteUrl: string, postId: number, now = new Date()): ApObject | undefined {
   const post = findFeedPost(db, postId, now)
-  return post ? articleOf(siteUrl, post) : undefined
+  return post ? articleOf(siteUrl, post, objectGeneration(db, postId)) : undefined
 }
 
 /**
@@ -132,7 +143,7 @@ export function postObject(db: Db, siteUrl: string, postId: number, now = new Da
  */
 export function outboxCollection(db: Db, siteUrl: string, now = new Date()): ApObject {
   const items = listFeedPosts(db, now, FEED_SIZE).map((post) => {
-    const object = articleOf(siteUrl, post)
+    const object = articleOf(siteUrl, post, objectGeneration(db, post.id))
     const { '@context': _context, ...activity } = postActivity(siteUrl, 'Create', object, post.publishedAt)
     return { ...activity, id: `${object.id}#create` }
   })

@@ -1,5 +1,5 @@
 // Owns what other servers read to find and follow the blog: WebFinger, host-meta, NodeInfo, the actor, its outbox and followers, and each post's object.
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { escapeHtml } from '../../lib/html.ts'
@@ -20,7 +20,13 @@ import { getSettings } from '../settings/service.ts'
 import { ACTIVITY_JSON, actorId } from './activities.ts'
 import { actorKeyPair } from './keys.ts'
 import { NEGOTIATED, sendActivityJson, varyOnAccept, wantsActivityJson } from './negotiate.ts'
-import { actorDocument, articleOf, followersCollection, outboxCollection } from './objects.ts'
+import {
+  actorDocument,
+  articleOf,
+  followersCollection,
+  objectGeneration,
+  outboxCollection,
+} from './objects.ts'
 import { findWebfingerSubject } from './webfinger.ts'
 
 const NODEINFO_SCHEMA = 'http://nodeinfo.diaspora.software/ns/schema/2.1'
@@ -111,13 +117,23 @@ export default async function federationRoutes(app: FastifyInstance, options: { 
     sendActivityJson(reply, followersCollection(db, siteUrl)),
   )
 
-  app.get<{ Params: { id: string } }>('/ap/posts/:id', NEGOTIATED, async (request, reply) => {
+  /** A post's object, at its current generation only: an earlier one was deleted from the fediverse. */
+  const postObjectRoute = async (
+    request: FastifyRequest<{ Params: { id: string; generation?: string } }>,
+    reply: FastifyReply,
+  ) => {
     varyOnAccept(reply)
-    const id = /^[1-9]\d{0,15}$/.test(request.params.id) ? Number(request.params.id) : undefined
+    const number = (value: string | undefined) =>
+      value !== undefined && /^[1-9]\d{0,15}$/.test(value) ? Number(value) : undefined
+    const id = number(request.params.id)
+    const generation = request.params.generation === undefined ? 0 : number(request.params.generation)
     const post = id === undefined ? undefined : findFeedPost(db, id, new Date())
+    const current = post !== undefined && generation === objectGeneration(db, post.id)
     const wantsJson = wantsActivityJson(request.headers.accept)
-    if (!post) return wantsJson ? refuse(reply, 404, 'No such post here.') : reply.callNotFound()
+    if (!post || !current) return wantsJson ? refuse(reply, 404, 'No such post here.') : reply.callNotFound()
     if (!wantsJson) return reply.redirect(postUrl(post.slug), 302)
-    return sendActivityJson(reply, articleOf(siteUrl, post))
-  })
+    return sendActivityJson(reply, articleOf(siteUrl, post, generation))
+  }
+  app.get('/ap/posts/:id', NEGOTIATED, postObjectRoute)
+  app.get('/ap/posts/:id/:generation', NEGOTIATED, postObjectRoute)
 }

@@ -6,12 +6,12 @@ import { posts, type SyndicatedPost, syndicatedPosts } from '../../db/schema.ts'
 import { linksIn } from '../../lib/remote-html.ts'
 import { absoluteUrl, postObjectUrl, postUrl } from '../../lib/urls.ts'
 import { isPublicPost } from '../content/visibility.ts'
-import { listFeedPosts } from '../feeds/queries.ts'
+import { findFeedPost, listFeedPosts } from '../feeds/queries.ts'
 import { queueWebmentions } from '../webmention/send.ts'
 import { type ApObject, deleteActivity, postActivity } from './activities.ts'
 import { queueToFollowers } from './deliveries.ts'
 import { actorKeyPair } from './keys.ts'
-import { articleOf, postObject } from './objects.ts'
+import { articleOf } from './objects.ts'
 
 export interface SyndicationResult {
   readonly created: number
@@ -76,7 +76,10 @@ function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Chan
       .from(syndicatedPosts)
       .where(eq(syndicatedPosts.postId, postId))
       .get()
-    const object = postObject(db, siteUrl, postId, now)
+    const published = findFeedPost(db, postId, now)
+    // Sent again after a Delete: a new generation, since servers ignore a Create of a deleted id.
+    const generation = row ? row.generation + (row.state === 'deleted' ? 1 : 0) : 0
+    const object = published ? articleOf(siteUrl, published, generation) : undefined
     const post = tx
       .select({
         slug: posts.slug,
@@ -91,7 +94,7 @@ function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Chan
 
     if (!object) {
       if (!row || row.state === 'deleted') return 'unchanged'
-      const objectId = absoluteUrl(siteUrl, postObjectUrl(postId))
+      const objectId = absoluteUrl(siteUrl, postObjectUrl(postId, row.generation))
       queueToFollowers(tx, deleteActivity(siteUrl, objectId, now), now)
       // Each page it linked to is told, so it can drop the mention: the post's address is its
       // current one, or (deleted, its slug gone) the one it had when it was last sent.
@@ -115,6 +118,7 @@ function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Chan
     const values = {
       version,
       state: 'live' as const,
+      generation,
       linkTargets: JSON.stringify(newTargets),
       sourceUrl,
       updatedAt: now,
@@ -147,6 +151,7 @@ function postsToReconcile(db: Db, siteUrl: string, now: Date, joined: Date): num
       postId: syndicatedPosts.postId,
       version: syndicatedPosts.version,
       state: syndicatedPosts.state,
+      generation: syndicatedPosts.generation,
       public: sql<number>`coalesce(${isPublicPost(now)}, 0)`,
     })
     .from(syndicatedPosts)
@@ -157,7 +162,8 @@ function postsToReconcile(db: Db, siteUrl: string, now: Date, joined: Date): num
   for (const post of fresh) {
     const row = rows.get(post.id)
     rows.delete(post.id)
-    if (row?.state !== 'live' || row.version !== objectVersion(articleOf(siteUrl, post))) owed.add(post.id)
+    if (row?.state !== 'live' || row.version !== objectVersion(articleOf(siteUrl, post, row.generation)))
+      owed.add(post.id)
   }
   for (const row of rows.values()) if (row.state === 'live' || row.public) owed.add(row.postId)
   return [...owed].sort((a, b) => a - b)

@@ -167,3 +167,24 @@ test('the home page stays HTML whatever is asked, and names the actor in its hea
     /<link rel="alternate" type="application\/activity\+json" href="https:\/\/blog\.example\.com\/ap\/actor">/,
   )
 })
+
+test('a post sent again after a Delete answers at its new object id, and no longer at the old one', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const { id, slug } = createPost(db, { title: 'Second time around' })
+  db.$client
+    .prepare(
+      "insert into syndicated_posts (post_id, version, state, generation, updated_at) values (?, 'v', 'live', 1, 0)",
+    )
+    .run(id)
+  const page = await app.inject({ url: `/posts/${slug}`, headers: { accept: AP } })
+  assert.equal(JSON.parse(page.body).id, `${SITE}/ap/posts/${id}/1`)
+  const current = await app.inject({ url: `/ap/posts/${id}/1`, headers: { accept: AP } })
+  assert.equal(current.statusCode, 200)
+  assert.equal(current.body, page.body)
+  const html = await app.inject({ url: `/posts/${slug}`, headers: { accept: BROWSER } })
+  assert.match(html.body, new RegExp(`href="${SITE}/ap/posts/${id}/1"`))
+  for (const stale of [`/ap/posts/${id}`, `/ap/posts/${id}/2`, `/ap/posts/${id}/0`, `/ap/posts/${id}/x`]) {
+    const res = await app.inject({ url: stale, headers: { accept: AP } })
+    assert.equal(res.statusCode, 404, stale)
+  }
+})

@@ -244,6 +244,8 @@ export function describeBackup(result: BackupResult, shownFile: string): string 
   return [
     `Backed up to ${shownFile} (${formatBytes(result.bytes)}): integrity check ok; ${describeCounts(result)}.`,
     describeMedia(result.media, `${shownFile}${MEDIA_SUFFIX}`),
+    // A copy of the database is a copy of everything in it, secrets included.
+    'Keep it private: it holds password hashes, sessions and the key the blog signs with on the fediverse.',
   ].join('\n')
 }
 

@@ -95,6 +95,7 @@ test('backup refuses to overwrite an existing file unless told to with --force',
   const first = runCli(['backup', file], env)
   assert.equal(first.status, 0, first.stderr)
   assert.match(first.stdout, /integrity check ok; 1 post, 1 page, 0 messages/)
+  assert.match(first.stdout, /Keep it private: .*signs with on the fediverse/)
   const original = readFileSync(file)
 
   createPost(db, { title: 'Second post' })

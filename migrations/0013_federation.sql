@@ -16,6 +16,7 @@ CREATE TABLE `federation_keys` (
 	`public_key_pem` text NOT NULL,
 	`private_key_pem` text NOT NULL,
 	`created_at` integer NOT NULL,
+	`actor_version` text DEFAULT '' NOT NULL,
 	CONSTRAINT "federation_keys_one_row" CHECK("federation_keys"."id" = 1)
 );
 --> statement-breakpoint

@@ -14,6 +14,8 @@ export const federationKeys = sqliteTable(
     /** Never logged, never shown; a plain backup carries it (the README says so). */
     privateKeyPem: text('private_key_pem').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** A hash of the actor document followers were last sent (an Update follows a new name or handle). */
+    actorVersion: text('actor_version').notNull().default(''),
   },
   (t) => [check('federation_keys_one_row', sql`${t.id} = 1`)],
 )

@@ -76,3 +76,16 @@ export function createBackgroundLoop(options: BackgroundLoopOptions): Background
     },
   }
 }
+
+/** What the rest of the app sees of a worker: `wake()` after queueing work, `drain()` to finish what is due (tests, shutdown). */
+export type WorkerHandle = Pick<BackgroundLoop, 'wake' | 'drain'>
+
+/** Runs `loop` for the app's lifetime: started once the app is ready, stopped (a bounded wait) as it closes. */
+export function runWithApp(
+  app: { addHook(name: 'onReady' | 'onClose', hook: () => Promise<void>): unknown },
+  loop: BackgroundLoop,
+): WorkerHandle {
+  app.addHook('onReady', async () => loop.start())
+  app.addHook('onClose', async () => loop.stop())
+  return { wake: loop.wake, drain: loop.drain }
+}

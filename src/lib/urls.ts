@@ -71,6 +71,9 @@ export function displayHost(url: string): string {
   }
 }
 
+/** Whether two absolute URLs are on one origin (scheme, host and port): what one server may speak for. */
+export const isSameOrigin = (a: string, b: string): boolean => new URL(a).origin === new URL(b).origin
+
 /** Whether `value` is an absolute http: or https: URL, the only kinds a link field accepts. */
 export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false

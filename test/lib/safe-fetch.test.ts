@@ -4,7 +4,8 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type TestContext, test } from 'node:test'
-import { FetchRefusedError, isPublicAddress, safeFetch } from '../../src/lib/safe-fetch.ts'
+import { isPublicAddress } from '../../src/lib/public-address.ts'
+import { FetchRefusedError, safeFetch } from '../../src/lib/safe-fetch.ts'
 
 interface Peer {
   readonly url: string

@@ -20,7 +20,7 @@ export const followersId = (siteUrl: string): string => absoluteUrl(siteUrl, FOL
 const activityId = (siteUrl: string, kind: string): string =>
   `${actorId(siteUrl)}#${kind.toLowerCase()}-${randomUUID()}`
 
-/** The object a post becomes wrapped for its followers: Create, Update (with `updated`) or Delete. */
+/** An object wrapped for followers: a post's Create or Update, or the actor's Update after a profile change. */
 export function postActivity(
   siteUrl: string,
   type: 'Create' | 'Update',

@@ -7,7 +7,12 @@ import { watchChanges } from '../../db/change-watch.ts'
 import type { Db } from '../../db/client.ts'
 import { type Delivery, deliveries, followers } from '../../db/schema.ts'
 import { isLiteFsReplica } from '../../db/storage-health.ts'
-import { type BackgroundLoop, createBackgroundLoop } from '../../lib/background-loop.ts'
+import {
+  type BackgroundLoop,
+  createBackgroundLoop,
+  runWithApp,
+  type WorkerHandle,
+} from '../../lib/background-loop.ts'
 import { FetchRefusedError, FINAL_REFUSALS, safeFetch } from '../../lib/safe-fetch.ts'
 import { ACTOR_KEY_PATH, absoluteUrl } from '../../lib/urls.ts'
 import { userAgent } from '../../lib/user-agent.ts'
@@ -15,7 +20,7 @@ import { nextScheduledAfter } from '../content/visibility.ts'
 import { ACTIVITY_JSON } from './activities.ts'
 import { actorKeyPair } from './keys.ts'
 import { signRequest } from './signatures.ts'
-import { reconcileSyndication } from './syndication.ts'
+import { reconcileActor, reconcileSyndication } from './syndication.ts'
 
 const MINUTE = 60 * 1000
 /** The wait after each failed attempt (about two days in all); after the last one the delivery is given up. */
@@ -26,6 +31,8 @@ const CONCURRENCY = 4
 const LOOKAHEAD = 50
 const INTERVAL_MS = 2000
 const SHUTDOWN_WAIT_MS = 5000
+/** How often every post since joining is compared, not only those whose rows say they changed. */
+const FULL_PASS_INTERVAL_MS = 10 * 60 * 1000
 const TIMEOUT_MS = 10_000
 /** Inboxes answer with an empty body or a short error; nothing in it is read. */
 const MAX_RESPONSE_BYTES = 64 * 1024
@@ -35,14 +42,8 @@ type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
 declare module 'fastify' {
   interface FastifyInstance {
     /** The ActivityPub delivery worker: `wake()` after queueing, `drain()` to reconcile and send everything due now. */
-    deliveries: DeliveryWorker
+    deliveries: WorkerHandle
   }
-}
-
-export interface DeliveryWorker {
-  wake(): void
-  /** Resolves when nothing due is left; never rejects. */
-  drain(): Promise<void>
 }
 
 export interface DeliveryWorkerOptions {
@@ -69,10 +70,21 @@ function outcomeOf(status: number): Outcome {
 
 const hostOf = (url: string): string => (URL.canParse(url) ? new URL(url).host : url)
 
+/** A due row without its body: the lookahead reads fifty of these on every send, an article each. */
+type DueDelivery = Omit<Delivery, 'body'>
+
 /** Due rows, oldest first. One process sends (the primary), so reading is claiming. */
-const dueDeliveries = (db: Db, now: Date): Delivery[] =>
+const dueDeliveries = (db: Db, now: Date): DueDelivery[] =>
   db
-    .select()
+    .select({
+      id: deliveries.id,
+      inboxUrl: deliveries.inboxUrl,
+      activityId: deliveries.activityId,
+      attempts: deliveries.attempts,
+      nextAttemptAt: deliveries.nextAttemptAt,
+      lastError: deliveries.lastError,
+      createdAt: deliveries.createdAt,
+    })
     .from(deliveries)
     .where(lte(deliveries.nextAttemptAt, now))
     .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
@@ -117,7 +129,7 @@ async function post(row: Delivery, config: Config, privateKeyPem: string, now: D
 }
 
 /** Records what happened to one delivery: the row ends, or waits for its next attempt. */
-function settle(db: Db, row: Delivery, outcome: Outcome, now: Date, log: Log): void {
+function settle(db: Db, row: DueDelivery, outcome: Outcome, now: Date, log: Log): void {
   const where = {
     deliveryId: row.id,
     inbox: row.inboxUrl,
@@ -180,7 +192,7 @@ export async function sendDueDeliveries(
   if (!keys) return
   const busyHosts = new Set<string>()
   const tried = new Set<number>()
-  const next = (now: Date): Delivery | undefined =>
+  const next = (now: Date): DueDelivery | undefined =>
     dueDeliveries(db, now).find((row) => !tried.has(row.id) && !busyHosts.has(hostOf(row.inboxUrl)))
 
   const slot = async () => {
@@ -193,7 +205,14 @@ export async function sendDueDeliveries(
       tried.add(row.id)
       busyHosts.add(host)
       try {
-        const outcome = await post(row, config, keys.privateKeyPem, now)
+        // Read now, not with the lookahead; gone meanwhile (a 410 for its inbox), nothing to send.
+        const body = db
+          .select({ body: deliveries.body })
+          .from(deliveries)
+          .where(eq(deliveries.id, row.id))
+          .get()
+        if (!body) continue
+        const outcome = await post({ ...row, ...body }, config, keys.privateKeyPem, now)
         if (!db.$client.open) return
         settle(db, row, outcome, options.now(), options.log)
       } catch (err) {
@@ -213,17 +232,26 @@ async function deliveryWorker(app: FastifyInstance, options: DeliveryWorkerOptio
   const dbVersion = watchChanges(db)
   let reconciledAt: string | undefined
   let nextScheduled: number | null = null
+  let fullPassAt = Number.NEGATIVE_INFINITY
 
-  /** Reconciles only when something could have changed: a write, or a scheduled post's time. */
-  const reconcileIfDue = () => {
+  /**
+   * Reconciles only when something could have changed: a write, or a scheduled post's time. Most
+   * passes look only at the posts their rows point at; a full one, at start and every few
+   * minutes, also catches what changes a post without touching it (a renamed tag, say).
+   */
+  const reconcileIfDue = async () => {
     const at = now()
+    const full = at.getTime() - fullPassAt >= FULL_PASS_INTERVAL_MS
     const version = dbVersion()
-    if (version === reconciledAt && (nextScheduled === null || nextScheduled > at.getTime())) return
-    const result = reconcileSyndication(db, config.siteUrl, at, (postId, err) =>
-      app.log.error({ err, postId }, 'post could not be syndicated'),
-    )
+    if (!full && version === reconciledAt && (nextScheduled === null || nextScheduled > at.getTime())) return
+    const result = await reconcileSyndication(db, config.siteUrl, at, {
+      full,
+      onError: (postId, err) => app.log.error({ err, postId }, 'post could not be syndicated'),
+    })
+    if (reconcileActor(db, config.siteUrl, at)) app.log.info('profile update queued for followers')
     // Our own writes move the version too, which costs one more (idle) reconcile, never a missed one.
     reconciledAt = version
+    if (full) fullPassAt = at.getTime()
     nextScheduled = nextScheduledAfter(db, at.getTime())
     if (result.created + result.updated + result.deleted > 0) app.log.info(result, 'posts syndicated')
   }
@@ -232,7 +260,7 @@ async function deliveryWorker(app: FastifyInstance, options: DeliveryWorkerOptio
     run: async () => {
       const shouldStop = () => loop.stopping || !db.$client.open || isLiteFsReplica(config.databasePath)
       if (shouldStop()) return
-      reconcileIfDue()
+      await reconcileIfDue()
       await sendDueDeliveries(db, config, { now, log: app.log, shouldStop })
     },
     onError: (err) => app.log.error({ err }, 'delivery worker could not read the queue'),
@@ -240,9 +268,7 @@ async function deliveryWorker(app: FastifyInstance, options: DeliveryWorkerOptio
     shutdownWaitMs: SHUTDOWN_WAIT_MS,
   })
   // wake() sends after the current request has been answered: nothing is sent inside one.
-  app.decorate('deliveries', { wake: loop.wake, drain: loop.drain } satisfies DeliveryWorker)
-  app.addHook('onReady', async () => loop.start())
-  app.addHook('onClose', async () => loop.stop())
+  app.decorate('deliveries', runWithApp(app, loop))
 }
 
 export default fp(deliveryWorker, { name: 'delivery-worker' })

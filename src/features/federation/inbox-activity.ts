@@ -17,7 +17,7 @@ export interface InboxContext {
 
 /** The inbox's answer: the status and one line of plain text for the sender's developers. */
 export interface Outcome {
-  readonly status: 202 | 400 | 502
+  readonly status: 202 | 400 | 502 | 503
   readonly message: string
 }
 
@@ -54,8 +54,6 @@ export function isPublic(object: { to?: unknown; cc?: unknown }): boolean {
   const audience = [...idsIn(object.to), ...idsIn(object.cc)]
   return audience.some((id) => id === PUBLIC_AUDIENCE || id === 'as:Public' || id === 'Public')
 }
-
-export const sameOrigin = (a: string, b: string): boolean => new URL(a).origin === new URL(b).origin
 
 const activitySchema = z.object({
   id: z.string().max(2048).refine(isHttpUrl).optional(),

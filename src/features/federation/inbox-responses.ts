@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { posts, responses } from '../../db/schema.ts'
-import { htmlToText } from '../../lib/markdown.ts'
-import { linksIn, sanitizeRemoteHtml } from '../../lib/remote-html.ts'
-import { absoluteUrl, isHttpUrl, postObjectUrl } from '../../lib/urls.ts'
+import { BusyError } from '../../lib/semaphore.ts'
+import { absoluteUrl, isHttpUrl, isSameOrigin, postObjectUrl } from '../../lib/urls.ts'
+import { WorkerLimitError } from '../../lib/worker-threads.ts'
 import { scoreWriting } from '../contact/spam.ts'
 import { isPublicPost } from '../content/visibility.ts'
 import { removeActorResponses, saveReceivedResponse } from '../responses/store.ts'
@@ -21,23 +21,39 @@ import {
   isPublic,
   malformed,
   type Outcome,
-  sameOrigin,
 } from './inbox-activity.ts'
+import type { NoteResult } from './note-worker.ts'
+import { readNoteOffThread } from './read-note.ts'
 
 /** Kinds of object a reply can be: Mastodon sends Notes; blogs on the fediverse send Articles. */
 const REPLY_TYPES = new Set(['Note', 'Article'])
 
-const noteSchema = z.object({
-  id: z.string().max(2048).refine(isHttpUrl),
-  type: z.string(),
-  attributedTo: z.unknown(),
-  inReplyTo: z.unknown(),
-  content: z.string().optional().catch(undefined),
-  contentMap: z.record(z.string(), z.string()).optional().catch(undefined),
-  published: z.string().optional().catch(undefined),
-  to: z.unknown(),
-  cc: z.unknown(),
-})
+/**
+ * Mastodon stops a toot at 500 characters and a long blog reply is a few kilobytes of HTML; past
+ * this, reading it costs the server more than any reply is worth.
+ */
+export const NOTE_CONTENT_LIMIT = 65_536
+const TOO_LONG = 'The reply is too long: its content may be 64 KB at most.'
+const longerThanLimit = (value: string | undefined) =>
+  value !== undefined && value.length > NOTE_CONTENT_LIMIT
+
+const noteSchema = z
+  .object({
+    id: z.string().max(2048).refine(isHttpUrl),
+    type: z.string(),
+    attributedTo: z.unknown(),
+    inReplyTo: z.unknown(),
+    content: z.string().optional().catch(undefined),
+    contentMap: z.record(z.string(), z.string()).optional().catch(undefined),
+    published: z.string().optional().catch(undefined),
+    to: z.unknown(),
+    cc: z.unknown(),
+  })
+  // An issue of its own, not a .max() that .catch() would turn into a reply with no words.
+  .refine(
+    (note) => !longerThanLimit(note.content) && !Object.values(note.contentMap ?? {}).some(longerThanLimit),
+    { message: TOO_LONG },
+  )
 
 const OBJECT_PATH = /\/ap\/posts\/([1-9]\d{0,15})(?:\/([1-9]\d{0,15}))?$/
 
@@ -94,31 +110,48 @@ function publishedAt(value: string | undefined, now: Date): Date | null {
 }
 
 /**
+ * The reply's HTML made safe, and its words for spam scoring, read on a worker thread: a stranger
+ * chooses the HTML, and its nesting can cost seconds of parsing the readers would wait through.
+ */
+async function readReply(html: string, noteId: string): Promise<NoteResult | Outcome> {
+  try {
+    return await readNoteOffThread({ html, noteId })
+  } catch (err) {
+    // The same HTML would be as costly again: a refusal, not a retry.
+    if (err instanceof WorkerLimitError) return malformed("The reply's HTML is too complex to read.")
+    if (err instanceof BusyError) {
+      return { status: 503, message: 'Too many replies are being read at once; try again later.' }
+    }
+    // A thread that would not start is Folio's fault: a 500, which the sender tries again.
+    throw err
+  }
+}
+
+/**
  * Create or Update of a Note: stored when it replies, in public, to a post or to a response under
  * one. An Update re-saves it, which sends an approved reply whose words changed back to the author.
  */
 export async function receiveNote(ctx: InboxContext, activity: Activity): Promise<Outcome> {
   const parsed = noteSchema.safeParse(activity.object)
+  if (parsed.error?.issues.some((issue) => issue.message === TOO_LONG)) return malformed(TOO_LONG)
   if (!parsed.success || !REPLY_TYPES.has(parsed.data.type)) return accepted('Ignored: not a Note.')
   const note = parsed.data
   const repliesTo = idOf(note.inReplyTo)
   const target = repliesTo === undefined ? undefined : replyTarget(ctx, repliesTo)
   if (!target) return accepted('Ignored: it does not reply to this blog.')
   const authors = idsIn(note.attributedTo)
-  if (!sameOrigin(note.id, activity.actor) || (authors.length > 0 && !authors.includes(activity.actor))) {
+  if (!isSameOrigin(note.id, activity.actor) || (authors.length > 0 && !authors.includes(activity.actor))) {
     return malformed('The Note must be attributed to the actor and live on its server.')
   }
   if (!isPublic(note)) return accepted('Ignored: only public replies are shown under posts.')
   if (ownedByAnother(ctx.db, note.id, activity.actor))
     return accepted('Ignored: another actor sent this Note.')
+  const read = await readReply(note.content ?? Object.values(note.contentMap ?? {})[0] ?? '', note.id)
+  if ('status' in read) return read
+  const { contentHtml, words } = read
   const actor = await ctx.actors.fetchActor(activity.actor)
   if (!actor) return actorUnavailable()
-  const contentHtml = sanitizeRemoteHtml(
-    note.content ?? Object.values(note.contentMap ?? {})[0] ?? '',
-    note.id,
-  )
   const authorName = authorNameOf(actor)
-  const words = [htmlToText(contentHtml), ...linksIn(contentHtml, note.id).map((link) => link.url)].join('\n')
   saveReceivedResponse(
     ctx.db,
     {
@@ -147,7 +180,7 @@ export async function receiveReaction(
   const objectId = idOf(activity.object)
   const postId = objectId === undefined ? undefined : postForObject(ctx.db, ctx.siteUrl, objectId, ctx.now)
   if (postId === undefined) return accepted('Ignored: it is not about a post of this blog.')
-  if (activity.id === undefined || !sameOrigin(activity.id, activity.actor)) {
+  if (activity.id === undefined || !isSameOrigin(activity.id, activity.actor)) {
     return malformed(`A ${activity.type} needs an id on its actor's server.`)
   }
   if (ownedByAnother(ctx.db, activity.id, activity.actor))

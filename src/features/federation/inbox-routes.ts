@@ -53,7 +53,11 @@ export default async function inboxRoutes(app: FastifyInstance, options: { db: D
       const body = request.body
       // A form or an empty POST never reaches here as a Buffer: only the parser above makes one.
       if (!Buffer.isBuffer(body)) return answer(reply, 415, 'Send the activity as application/activity+json.')
-      const limit = limits.check(claimedHost(request.headers), request.ip)
+      const claimed = claimedHost(request.headers)
+      // A blocked server is turned away before its key is fetched: a block should cost it, not us.
+      if (claimed !== undefined && isBlockedSender(db, [`https://${claimed}/`]))
+        return answer(reply, 403, 'Activities from this sender are refused.')
+      const limit = limits.check(claimed, request.ip)
       if (!limit.allowed) {
         reply.header('retry-after', String(limit.retryAfterSeconds))
         return answer(reply, 429, `Too many activities; try again in ${limit.retryAfterSeconds} s.`)

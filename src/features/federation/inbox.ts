@@ -19,6 +19,7 @@ import {
 } from './inbox-activity.ts'
 import { receiveNote, receiveReaction, withdrawResponse } from './inbox-responses.ts'
 import type { RemoteActors } from './remote-actors.ts'
+import { rememberProfile } from './syndication.ts'
 
 /** Acts on one verified activity from its own actor; anything Folio has no use for is accepted and dropped. */
 export function handleActivity(ctx: InboxContext, activity: Activity): Promise<Outcome> | Outcome {
@@ -29,8 +30,10 @@ export function handleActivity(ctx: InboxContext, activity: Activity): Promise<O
       return undo(ctx, activity)
     case 'Delete':
       return remove(ctx, activity)
-    case 'Create':
     case 'Update':
+      if (idOf(activity.object) === activity.actor) return refreshFollower(ctx, activity.actor)
+      return receiveNote(ctx, activity)
+    case 'Create':
       return receiveNote(ctx, activity)
     case 'Like':
       return receiveReaction(ctx, activity, 'like')
@@ -75,7 +78,10 @@ async function follow(ctx: InboxContext, activity: Activity): Promise<Outcome> {
       .values({ actorId: actor.id, ...fields, createdAt: ctx.now })
       .onConflictDoUpdate({ target: followers.actorId, set: fields })
       .run()
-    if (status === 'accepted') queueDelivery(tx, answer, [actor.inbox], ctx.now)
+    if (status === 'accepted') {
+      queueDelivery(tx, answer, [actor.inbox], ctx.now)
+      rememberProfile(ctx.db, ctx.siteUrl)
+    }
     return status
   })
   if (status === 'pending') return accepted('Accepted: the author approves new followers.')
@@ -129,6 +135,30 @@ function remove(ctx: InboxContext, activity: Activity): Outcome {
   if (target === undefined) return malformed('A Delete needs the id of what it deletes.')
   if (target === activity.actor) return unfollow(ctx, activity.actor)
   return withdrawResponse(ctx, activity, target)
+}
+
+/**
+ * An actor's Update of itself (a new name, handle or server address): the follower row is brought
+ * up to date from a fresh copy of the actor, never from what the activity claims.
+ */
+async function refreshFollower(ctx: InboxContext, actor: string): Promise<Outcome> {
+  const exists = ctx.db.select({ id: followers.id }).from(followers).where(eq(followers.actorId, actor)).get()
+  if (!exists) return accepted('Ignored: you do not follow this blog.')
+  const fresh = await ctx.actors.fetchActor(actor, { refresh: true })
+  if (!fresh) return actorUnavailable()
+  ctx.db
+    .update(followers)
+    .set({
+      inboxUrl: fresh.inbox,
+      sharedInboxUrl: fresh.sharedInbox,
+      handle: handleOf(fresh),
+      name: fresh.name,
+      profileUrl: fresh.url,
+      updatedAt: ctx.now,
+    })
+    .where(eq(followers.id, exists.id))
+    .run()
+  return accepted('Accepted: your profile is up to date here.')
 }
 
 /**

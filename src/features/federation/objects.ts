@@ -96,7 +96,8 @@ export function articleOf(siteUrl: string, post: FeedPost, generation = 0): ApOb
     type: 'Article',
     attributedTo: actorId(siteUrl),
     name: post.title,
-    summary: descriptionOf(post),
+    // ActivityStreams reads a summary as HTML; the description is plain text.
+    summary: `<p>${escapeHtml(descriptionOf(post))}</p>`,
     content: articleContent(siteUrl, post),
     mediaType: 'text/html',
     url: absoluteUrl(siteUrl, postUrl(post.slug)),

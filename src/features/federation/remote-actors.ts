@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'
-import { ACTOR_KEY_PATH, absoluteUrl, isHttpUrl } from '../../lib/urls.ts'
+import { ACTOR_KEY_PATH, absoluteUrl, isHttpUrl, isSameOrigin } from '../../lib/urls.ts'
 import { userAgent } from '../../lib/user-agent.ts'
 import { ACTIVITY_JSON } from './activities.ts'
 import { actorKeyPair } from './keys.ts'
@@ -108,6 +108,9 @@ function readDocument(json: unknown): RemoteDocument | undefined {
   const parsed = actorSchema.safeParse(json)
   if (!parsed.success) return { id: holder.data.id, keys }
   const { data } = parsed
+  // Deliveries go where an actor says: only to its own server, or Folio could be made to send
+  // signed posts to anyone a stranger names.
+  if (!isSameOrigin(data.inbox, data.id)) return { id: holder.data.id, keys }
   const actor: RemoteActor = {
     id: data.id,
     type: data.type,
@@ -115,14 +118,16 @@ function readDocument(json: unknown): RemoteDocument | undefined {
     name: data.name ?? '',
     url: firstHref(data.url) ?? data.id,
     inbox: data.inbox,
-    sharedInbox: data.endpoints?.sharedInbox ?? '',
+    sharedInbox:
+      data.endpoints?.sharedInbox && isSameOrigin(data.endpoints.sharedInbox, data.id)
+        ? data.endpoints.sharedInbox
+        : '',
     keys,
   }
   return { id: data.id, keys, actor }
 }
 
 const withoutFragment = (url: string): string => url.replace(/#.*$/s, '')
-const sameOrigin = (a: string, b: string): boolean => new URL(a).origin === new URL(b).origin
 
 /**
  * Fetches actors and keys for the inbox. Documents are kept for a day (at most a few thousand),
@@ -158,7 +163,7 @@ export function createRemoteActors(db: Db, config: Config): RemoteActors {
     if (response.status !== 200 || !JSON_TYPE.test(response.headers.get('content-type') ?? ''))
       return undefined
     // A redirect elsewhere would let one server speak for another.
-    if (!sameOrigin(response.url, url)) return undefined
+    if (!isSameOrigin(response.url, url)) return undefined
     let json: unknown
     try {
       json = JSON.parse(response.body.toString('utf8'))
@@ -166,7 +171,7 @@ export function createRemoteActors(db: Db, config: Config): RemoteActors {
       return undefined
     }
     const document = readDocument(json)
-    return document && sameOrigin(document.id, url) ? document : undefined
+    return document && isSameOrigin(document.id, url) ? document : undefined
   }
 
   const documents = new LRUCache<string, RemoteDocument>({
@@ -198,7 +203,7 @@ export function createRemoteActors(db: Db, config: Config): RemoteActors {
       const key = document.keys.find((k) => k.id === keyIdAsked)
       return key && { publicKeyPem: key.publicKeyPem, owner: document.id }
     }
-    if (document.key.id !== keyIdAsked || !sameOrigin(document.key.owner, keyIdAsked)) return undefined
+    if (document.key.id !== keyIdAsked || !isSameOrigin(document.key.owner, keyIdAsked)) return undefined
     const owner = await fetchActor(document.key.owner, options)
     const key = owner?.keys.find((k) => k.id === keyIdAsked)
     return owner && key && { publicKeyPem: key.publicKeyPem, owner: owner.id }

@@ -1,17 +1,18 @@
 // Owns turning publishing into Create, Update and Delete: what is public now against what the social web was last told, one post per transaction.
 import { createHash } from 'node:crypto'
-import { and, count, eq, gte, sql } from 'drizzle-orm'
+import { and, count, eq, gt, gte, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { posts, type SyndicatedPost, syndicatedPosts } from '../../db/schema.ts'
+import { federationKeys, posts, type SyndicatedPost, syndicatedPosts } from '../../db/schema.ts'
 import { linksIn } from '../../lib/remote-html.ts'
 import { absoluteUrl, postObjectUrl, postUrl } from '../../lib/urls.ts'
 import { isPublicPost } from '../content/visibility.ts'
 import { findFeedPost, listFeedPosts } from '../feeds/queries.ts'
+import { getSettings } from '../settings/service.ts'
 import { queueWebmentions } from '../webmention/send.ts'
 import { type ApObject, deleteActivity, postActivity } from './activities.ts'
 import { queueToFollowers } from './deliveries.ts'
 import { actorKeyPair } from './keys.ts'
-import { articleOf } from './objects.ts'
+import { actorDocument, articleOf } from './objects.ts'
 
 export interface SyndicationResult {
   readonly created: number
@@ -131,13 +132,17 @@ function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Chan
   })
 }
 
+/** Lets readers' requests in between posts: a pass over hundreds of new posts must not hold the loop. */
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Posts compared between two turns of the event loop in a full pass (each costs about 0.1 ms). */
+const COMPARED_PER_TURN = 50
+
 /**
- * The posts whose syndication may be owed something. Posts public since joining are read in one
- * query and compared in memory, so a pass over an unchanged blog costs no transaction per post;
- * to that come live rows whose post is no longer among them (a Delete, perhaps) and deleted rows
- * whose post is public again.
+ * Every post public since joining, compared with what was last sent: the full pass, which also
+ * sees changes that leave a post's own row alone (a renamed tag, an image's new alt text).
  */
-function postsToReconcile(db: Db, siteUrl: string, now: Date, joined: Date): number[] {
+async function changedPosts(db: Db, siteUrl: string, now: Date, joined: Date): Promise<Set<number>> {
   const since =
     db
       .select({ n: count() })
@@ -146,52 +151,135 @@ function postsToReconcile(db: Db, siteUrl: string, now: Date, joined: Date): num
       .get()?.n ?? 0
   // Newest first: the first `since` public posts are exactly those published since joining.
   const fresh = since > 0 ? listFeedPosts(db, now, since) : []
-  const told = db
-    .select({
-      postId: syndicatedPosts.postId,
-      version: syndicatedPosts.version,
-      state: syndicatedPosts.state,
-      generation: syndicatedPosts.generation,
-      public: sql<number>`coalesce(${isPublicPost(now)}, 0)`,
-    })
-    .from(syndicatedPosts)
-    .leftJoin(posts, eq(posts.id, syndicatedPosts.postId))
-    .all()
-  const rows = new Map(told.map((row) => [row.postId, row]))
+  const told = new Map(
+    db
+      .select({
+        postId: syndicatedPosts.postId,
+        version: syndicatedPosts.version,
+        state: syndicatedPosts.state,
+        generation: syndicatedPosts.generation,
+      })
+      .from(syndicatedPosts)
+      .all()
+      .map((row) => [row.postId, row]),
+  )
   const owed = new Set<number>()
-  for (const post of fresh) {
-    const row = rows.get(post.id)
-    rows.delete(post.id)
+  for (const [i, post] of fresh.entries()) {
+    if (i > 0 && i % COMPARED_PER_TURN === 0) await yieldToRequests()
+    const row = told.get(post.id)
     if (row?.state !== 'live' || row.version !== objectVersion(articleOf(siteUrl, post, row.generation)))
       owed.add(post.id)
   }
-  for (const row of rows.values()) if (row.state === 'live' || row.public) owed.add(row.postId)
-  return [...owed].sort((a, b) => a - b)
+  return owed
 }
 
 /**
- * Compares every post public since the blog joined, and every post it has told the social web
- * about, with what it last sent, and queues what is owed. Posts published before joining are
- * never sent (no backfill storm). One post's failure is reported and does not stop the others.
+ * The posts whose own rows say they may be owed something, in one indexed query: public since
+ * joining and never sent, sent as deleted, or saved since they were last sent.
  */
-export function reconcileSyndication(
+function touchedPosts(db: Db, now: Date, joined: Date): Set<number> {
+  const rows = db
+    .select({ id: posts.id })
+    .from(posts)
+    .leftJoin(syndicatedPosts, eq(syndicatedPosts.postId, posts.id))
+    .where(
+      and(
+        isPublicPost(now),
+        gte(posts.publishedAt, joined),
+        or(
+          isNull(syndicatedPosts.postId),
+          ne(syndicatedPosts.state, 'live'),
+          gt(posts.updatedAt, syndicatedPosts.updatedAt),
+        ),
+      ),
+    )
+    .all()
+  return new Set(rows.map((row) => row.id))
+}
+
+/** Posts sent as live that are no longer public (unpublished, scheduled again, deleted): a Delete is owed. */
+function withdrawnPosts(db: Db, now: Date): number[] {
+  return db
+    .select({ id: syndicatedPosts.postId })
+    .from(syndicatedPosts)
+    .leftJoin(posts, eq(posts.id, syndicatedPosts.postId))
+    .where(and(eq(syndicatedPosts.state, 'live'), sql`coalesce(${isPublicPost(now)}, 0) = 0`))
+    .all()
+    .map((row) => row.id)
+}
+
+export interface ReconcileOptions {
+  /** Compare every post since joining with what was sent (`changedPosts`); else only those their rows point at. */
+  readonly full?: boolean
+  /** One post's failure is reported here and does not stop the others; without it, it throws. */
+  readonly onError?: (postId: number, err: unknown) => void
+}
+
+/**
+ * Compares what is public with what the social web was last told, and queues what is owed, one
+ * post per transaction with a turn of the event loop between posts. Posts published before
+ * joining are never sent (no backfill storm).
+ */
+export async function reconcileSyndication(
   db: Db,
   siteUrl: string,
   now: Date,
-  onError?: (postId: number, err: unknown) => void,
-): SyndicationResult {
+  options: ReconcileOptions = {},
+): Promise<SyndicationResult> {
   const counts = { created: 0, updated: 0, deleted: 0 }
   // The key pair was made when the blog joined the social web.
   const joined = actorKeyPair(db)?.createdAt
   if (!joined) return counts
-  for (const postId of postsToReconcile(db, siteUrl, now, joined)) {
+  const owed = options.full ? await changedPosts(db, siteUrl, now, joined) : touchedPosts(db, now, joined)
+  for (const id of withdrawnPosts(db, now)) owed.add(id)
+  for (const [i, postId] of [...owed].sort((a, b) => a - b).entries()) {
+    if (i > 0) await yieldToRequests()
     try {
       const change = reconcilePost(db, siteUrl, postId, now)
       if (change !== 'unchanged') counts[change] += 1
     } catch (err) {
-      if (!onError) throw err
-      onError(postId, err)
+      if (!options.onError) throw err
+      options.onError(postId, err)
     }
   }
   return counts
+}
+
+/** The blog's actor document as it stands, and its version; undefined before the key exists. */
+function currentProfile(db: Db, siteUrl: string): { document: ApObject; version: string } | undefined {
+  const key = actorKeyPair(db)
+  if (!key) return undefined
+  const document = actorDocument(siteUrl, getSettings(db), key)
+  return { document, version: objectVersion(document) }
+}
+
+/**
+ * Records the profile a new follower's server is reading as it follows (call it in the same
+ * transaction as the Accept), so that reconcileActor knows what followers have seen.
+ */
+export function rememberProfile(db: Db, siteUrl: string): void {
+  const profile = currentProfile(db, siteUrl)
+  if (profile)
+    db.update(federationKeys).set({ actorVersion: profile.version }).where(eq(federationKeys.id, 1)).run()
+}
+
+/**
+ * The blog's profile as followers' servers last got it: when its name, handle, summary or
+ * approval mode changes, they are sent an Update of the actor, or they would show the old one.
+ * Before anyone has followed there is nobody to tell, and nothing is written.
+ */
+export function reconcileActor(db: Db, siteUrl: string, now: Date): boolean {
+  const sent =
+    db
+      .select({ version: federationKeys.actorVersion })
+      .from(federationKeys)
+      .where(eq(federationKeys.id, 1))
+      .get()?.version ?? ''
+  const profile = currentProfile(db, siteUrl)
+  if (!sent || !profile || sent === profile.version) return false
+  db.transaction((tx) => {
+    queueToFollowers(tx, postActivity(siteUrl, 'Update', profile.document, now), now)
+    tx.update(federationKeys).set({ actorVersion: profile.version }).where(eq(federationKeys.id, 1)).run()
+  })
+  return true
 }

@@ -1,6 +1,6 @@
 // Owns reading a fetched source off the event loop: one short-lived worker thread per source, bounded in time and memory.
 import { createSemaphore } from '../../lib/semaphore.ts'
-import { startModuleWorker } from '../../lib/worker-threads.ts'
+import { runModuleWorkerOnce } from '../../lib/worker-threads.ts'
 import type { ReadJob, ReadResult } from './read-worker.ts'
 
 /**
@@ -15,32 +15,11 @@ const READ_MEMORY_MB = 48
 const reading = createSemaphore(1, 16)
 
 export function readSourceOffThread(job: ReadJob, timeLimitMs = READ_TIME_LIMIT_MS): Promise<ReadResult> {
-  return reading.run(() => readOnce(job, timeLimitMs))
-}
-
-function readOnce(job: ReadJob, timeLimitMs: number): Promise<ReadResult> {
-  return new Promise<ReadResult>((resolve, reject) => {
-    const worker = startModuleWorker(new URL('./read-worker.ts', import.meta.url), {
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: READ_MEMORY_MB },
-    })
-    const timer = setTimeout(() => {
-      void worker.terminate()
-      reject(new Error(`reading the source took longer than ${timeLimitMs / 1000} s`))
-    }, timeLimitMs)
-    const settle = () => clearTimeout(timer)
-    worker.once('message', (result: ReadResult) => {
-      settle()
-      resolve(result)
-      void worker.terminate()
-    })
-    worker.once('error', (err) => {
-      settle()
-      reject(err)
-    })
-    worker.once('exit', (code) => {
-      settle()
-      reject(new Error(`the source reader stopped (exit code ${code})`))
-    })
-  })
+  return reading.run(() =>
+    runModuleWorkerOnce<ReadJob, ReadResult>(new URL('./read-worker.ts', import.meta.url), job, {
+      timeLimitMs,
+      memoryMb: READ_MEMORY_MB,
+      task: 'reading the source',
+    }),
+  )
 }

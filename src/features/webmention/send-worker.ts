@@ -6,7 +6,12 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { type OutgoingWebmention, outgoingWebmentions } from '../../db/schema.ts'
 import { isLiteFsReplica } from '../../db/storage-health.ts'
-import { type BackgroundLoop, createBackgroundLoop } from '../../lib/background-loop.ts'
+import {
+  type BackgroundLoop,
+  createBackgroundLoop,
+  runWithApp,
+  type WorkerHandle,
+} from '../../lib/background-loop.ts'
 import { FetchRefusedError, FINAL_REFUSALS, safeFetch } from '../../lib/safe-fetch.ts'
 import { discoverEndpoint, isTemporaryStatus } from './discover.ts'
 import { RETRY_DELAYS_MS } from './worker.ts'
@@ -23,14 +28,8 @@ type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Webmention sender: `wake()` after queueing some, `drain()` to send everything due now (tests, shutdown). */
-    webmentionSender: WebmentionSender
+    webmentionSender: WorkerHandle
   }
-}
-
-export interface WebmentionSender {
-  wake(): void
-  /** Resolves when nothing due is left; never rejects. */
-  drain(): Promise<void>
 }
 
 /** Due sendings, oldest first. One process sends (the primary), so reading is claiming. */
@@ -160,9 +159,7 @@ async function webmentionSender(
     intervalMs: options.intervalMs ?? INTERVAL_MS,
     shutdownWaitMs: SHUTDOWN_WAIT_MS,
   })
-  app.decorate('webmentionSender', { wake: loop.wake, drain: loop.drain } satisfies WebmentionSender)
-  app.addHook('onReady', async () => loop.start())
-  app.addHook('onClose', async () => loop.stop())
+  app.decorate('webmentionSender', runWithApp(app, loop))
 }
 
 export default fp(webmentionSender, { name: 'webmention-sender' })

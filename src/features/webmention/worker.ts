@@ -6,7 +6,12 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { type IncomingMention, incomingMentions } from '../../db/schema.ts'
 import { isLiteFsReplica } from '../../db/storage-health.ts'
-import { type BackgroundLoop, createBackgroundLoop } from '../../lib/background-loop.ts'
+import {
+  type BackgroundLoop,
+  createBackgroundLoop,
+  runWithApp,
+  type WorkerHandle,
+} from '../../lib/background-loop.ts'
 import { scoreWriting } from '../contact/spam.ts'
 import { isBlockedSender } from '../responses/moderation.ts'
 import { removeReceivedResponse, saveReceivedResponse } from '../responses/store.ts'
@@ -29,14 +34,8 @@ type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Webmention worker: `wake()` after queueing one, `drain()` to check everything due now (tests, shutdown). */
-    webmentions: MentionWorker
+    webmentions: WorkerHandle
   }
-}
-
-export interface MentionWorker {
-  wake(): void
-  /** Resolves when nothing due is left; never rejects. */
-  drain(): Promise<void>
 }
 
 /** Due mentions, oldest first. One process verifies (the primary), so reading is claiming. */
@@ -180,9 +179,7 @@ async function mentionWorker(app: FastifyInstance, options: { db: Db; config: Co
     shutdownWaitMs: SHUTDOWN_WAIT_MS,
   })
   // wake() answers after the current request: the sender never waits for the fetch.
-  app.decorate('webmentions', { wake: loop.wake, drain: loop.drain } satisfies MentionWorker)
-  app.addHook('onReady', async () => loop.start())
-  app.addHook('onClose', async () => loop.stop())
+  app.decorate('webmentions', runWithApp(app, loop))
 }
 
 export default fp(mentionWorker, { name: 'webmention-worker' })

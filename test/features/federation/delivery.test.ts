@@ -287,7 +287,7 @@ test('queued deliveries survive a restart: the next app on the same file sends t
   await ensureActorKey(first, new Date(Date.now() - DAY))
   addFollower(first, inbox.origin)
   createPost(first, { title: 'Queued before the restart', daysAgo: 0 })
-  reconcileSyndication(first, SITE, new Date())
+  await reconcileSyndication(first, SITE, new Date())
   closeDatabase(first)
 
   const db = openDatabase(path)

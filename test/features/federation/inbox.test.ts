@@ -228,6 +228,9 @@ test('a Follow is accepted at once: the follower is stored and an Accept naming 
     queuedActivities(db).map((q) => q.objectId),
     [follow.id, again.id],
   )
+  // What she read of the blog's profile as she followed is recorded: a later change is sent to her.
+  const seen = db.$client.prepare('select actor_version from federation_keys').pluck().get()
+  assert.match(String(seen), /^[\w-]{43}$/)
 })
 
 test('with manual approval a Follow waits for the author and nothing is sent', async (t) => {
@@ -280,6 +283,25 @@ test('an Undo of the Follow, or the Delete of the account, ends the follow', asy
   })
   assert.equal(gone.statusCode, 202)
   assert.equal(rowCount(db, 'followers'), 0)
+})
+
+test('a follower who renames themselves is shown by the new name, read from their server, not from the activity', async (t) => {
+  const { app, db } = await blog(t)
+  const judy = remote.user('judy')
+  await deliver(app, judy, followOf(judy))
+  documents.set('/users/judy', {
+    body: actorDocument(judy, { name: 'Judy Renamed', preferredUsername: 'judyr' }),
+  })
+  t.after(() => documents.delete('/users/judy'))
+  const res = await deliver(app, judy, {
+    id: nextId(judy, 'updates'),
+    type: 'Update',
+    object: { ...actorDocument(judy), name: 'Claimed in the activity' },
+  })
+  assert.equal(res.statusCode, 202, res.body)
+  const [row] = followerRows(db)
+  assert.equal(row?.name, 'Judy Renamed')
+  assert.equal(row?.handle, `@judyr@${new URL(remote.origin).host}`)
 })
 
 test('a deleted account, whose key is gone with it, stops following once its own server says 410', async (t) => {
@@ -577,11 +599,24 @@ test('a blocked domain is refused with 403, and blocking it ended its follows', 
     ['mastodon.example'],
   )
   const before = snapshot(db)
+  const fetches = remote.gets.length
   for (const activity of [followOf(alice), reply(note(alice, postObject, '<p>Let me in.</p>'))]) {
     const res = await deliver(app, alice, activity)
     assert.equal(res.statusCode, 403)
   }
   assert.equal(snapshot(db), before)
+  assert.equal(remote.gets.length, fetches, 'a blocked server is refused before its key is fetched')
+})
+
+test('an actor whose inbox is on another server cannot follow: Folio never delivers there', async (t) => {
+  const { app, db } = await blog(t)
+  const ivan = remote.user('ivan')
+  documents.set('/users/ivan', { body: actorDocument(ivan, { inbox: 'https://victim.example/inbox' }) })
+  t.after(() => documents.delete('/users/ivan'))
+  const res = await deliver(app, ivan, followOf(ivan))
+  assert.ok(res.statusCode >= 400, `${res.statusCode}`)
+  assert.equal(rowCount(db, 'followers'), 0)
+  assert.equal(rowCount(db, 'deliveries'), 0)
 })
 
 test('blocking an actor or a domain ends the follows it covers, subdomains included, and no others', (t) => {

@@ -22,7 +22,7 @@ test('an article is an Article with its title, summary, full HTML, canonical URL
   const { id, slug } = createPost(db, {
     title: 'Fast pages & you',
     bodyMd: '## A heading\n\nSee [the list](/posts) and ![a chart](/media/chart.png).',
-    metaDescription: 'Why speed matters.',
+    metaDescription: 'Why Array<T> & speed matter.',
     daysAgo: 3,
   })
   const article = await fetchObject(app, id)
@@ -30,7 +30,8 @@ test('an article is an Article with its title, summary, full HTML, canonical URL
   assert.equal(article.type, 'Article')
   assert.equal(article.attributedTo, `${SITE}/ap/actor`)
   assert.equal(article.name, 'Fast pages & you')
-  assert.equal(article.summary, 'Why speed matters.')
+  // Read as HTML by servers: the plain-text description arrives escaped, not as markup.
+  assert.equal(article.summary, '<p>Why Array&lt;T&gt; &amp; speed matter.</p>')
   assert.equal(article.url, `${SITE}/posts/${slug}`)
   assert.ok(article.to.includes('https://www.w3.org/ns/activitystreams#Public'))
   assert.ok(article.cc.includes(`${SITE}/ap/followers`))

@@ -3,7 +3,12 @@ import { test } from 'node:test'
 import type { Db } from '../../../src/db/client.ts'
 import { deletePost, type PostInput, savePost } from '../../../src/features/content/posts.ts'
 import { ensureActorKey } from '../../../src/features/federation/keys.ts'
-import { reconcileSyndication } from '../../../src/features/federation/syndication.ts'
+import {
+  reconcileActor,
+  reconcileSyndication,
+  rememberProfile,
+} from '../../../src/features/federation/syndication.ts'
+import { saveSettings } from '../../../src/features/settings/service.ts'
 import { createTestDb } from '../../helpers/app.ts'
 import { createPost, DAY } from '../../helpers/fixtures.ts'
 import { addFollower, queuedActivities } from '../../helpers/followers.ts'
@@ -64,13 +69,13 @@ function article(overrides: Partial<PostInput> = {}): PostInput {
 test('publishing a post queues one Create per follower inbox (a shared inbox once, pending followers none)', async (t) => {
   const { db } = await joinedBlog(t)
   const { id } = createPost(db, article())
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 1, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 1, updated: 0, deleted: 0 })
   const queued = queuedActivities(db)
   assert.deepEqual(takeQueued(db), sentTo('Create', id))
   const create = queued[0]?.activity as { actor: string; object: { type: string; url: string } }
   assert.equal(create.actor, `${SITE}/ap/actor`)
   assert.equal(create.object.type, 'Article')
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), [], 'a second pass sends nothing again')
 })
 
@@ -78,15 +83,15 @@ test('editing a published post sends Update; saving it unchanged sends nothing',
   const { db } = await joinedBlog(t)
   const input = article()
   const { id } = createPost(db, input)
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   takeQueued(db)
 
   savePost(db, input, { id, now: new Date(Date.now() + 1000) })
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), [])
 
   savePost(db, { ...input, bodyMd: 'What I learned about caching, corrected.' }, { id })
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 1, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 1, deleted: 0 })
   const queued = queuedActivities(db)
   assert.deepEqual(takeQueued(db), sentTo('Update', id))
   const update = queued[0]?.activity as { object: { content: string } }
@@ -97,42 +102,42 @@ test('unpublishing a post sends Delete, and publishing it again sends a new Crea
   const { db } = await joinedBlog(t)
   const input = article()
   const { id } = createPost(db, input)
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   takeQueued(db)
 
   savePost(db, { ...input, status: 'draft' }, { id })
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 1 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 1 })
   const queued = queuedActivities(db)
   assert.deepEqual(takeQueued(db), sentTo('Delete', id))
   assert.equal((queued[0]?.activity.object as { type?: string } | undefined)?.type, 'Tombstone')
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeQueued(db), [], 'a Delete is sent once')
 
   // Servers keep a tombstone for the deleted id and would ignore a Create of it: a new id it is.
   savePost(db, input, { id })
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 1, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 1, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), INBOXES.map((inbox) => `Create ${objectId(id)}/1 → ${inbox}`).sort())
   savePost(db, { ...input, bodyMd: 'Corrected.' }, { id })
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(
     takeQueued(db),
     INBOXES.map((inbox) => `Update ${objectId(id)}/1 → ${inbox}`).sort(),
     'later edits keep the new id',
   )
   savePost(db, { ...input, status: 'draft' }, { id })
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeQueued(db), INBOXES.map((inbox) => `Delete ${objectId(id)}/1 → ${inbox}`).sort())
 })
 
 test('deleting a post sends Delete', async (t) => {
   const { db } = await joinedBlog(t)
   const { id } = createPost(db, article())
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   takeQueued(db)
   deletePost(db, id)
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 1 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 1 })
   assert.deepEqual(takeQueued(db), sentTo('Delete', id))
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeQueued(db), [])
 })
 
@@ -140,11 +145,11 @@ test('posts published before the blog joined are never sent, not even when edite
   const { db, joined } = await joinedBlog(t)
   const input = article({ publishedAt: new Date(joined.getTime() - DAY) })
   const { id } = createPost(db, input)
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
   savePost(db, { ...input, bodyMd: 'An old post, edited.' }, { id })
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   deletePost(db, id)
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeQueued(db), [])
 })
 
@@ -152,17 +157,17 @@ test('a scheduled post is sent when its time comes, not before', async (t) => {
   const { db } = await joinedBlog(t)
   const goesLive = new Date(Date.now() + 2 * HOUR)
   const { id } = createPost(db, article({ publishedAt: goesLive }))
-  reconcileSyndication(db, SITE, new Date())
-  reconcileSyndication(db, SITE, new Date(goesLive.getTime() - 1))
+  await reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date(goesLive.getTime() - 1))
   assert.deepEqual(takeQueued(db), [])
-  assert.deepEqual(reconcileSyndication(db, SITE, goesLive), { created: 1, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, goesLive), { created: 1, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), sentTo('Create', id))
 })
 
 test('drafts are never sent', async (t) => {
   const { db } = await joinedBlog(t)
   createPost(db, article({ status: 'draft', publishedAt: undefined }))
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), [])
 })
 
@@ -170,7 +175,7 @@ test('a blog that has not joined the fediverse sends nothing', async (t) => {
   const { db } = createTestDb(t)
   addFollower(db, 'https://social.example')
   createPost(db, article())
-  assert.deepEqual(reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date()), { created: 0, updated: 0, deleted: 0 })
   assert.deepEqual(takeQueued(db), [])
 })
 
@@ -186,7 +191,7 @@ test('Webmentions are queued for the pages a post links to: on publish, on updat
   })
   const { id, slug } = createPost(db, input)
   const source = `${SITE}/posts/${slug}`
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeMentions(db), [
     `${source} → https://one.example/post`,
     `${source} → https://two.example/a?b=1`,
@@ -197,7 +202,7 @@ test('Webmentions are queued for the pages a post links to: on publish, on updat
     { ...input, bodyMd: 'Now only [three](https://three.example/) and [one](https://one.example/post).' },
     { id },
   )
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(
     takeMentions(db),
     [
@@ -217,7 +222,7 @@ test('Webmentions are queued for the pages a post links to: on publish, on updat
     },
     { id },
   )
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeMentions(db), [
     `${source} → https://one.example/post`,
     `${source} → https://three.example/`,
@@ -235,7 +240,7 @@ test('a link post mentions the page it links to', async (t) => {
       bodyMd: 'Worth it.',
     }),
   )
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeMentions(db), [`${SITE}/posts/${slug} → https://elsewhere.example/read`])
 })
 
@@ -245,9 +250,54 @@ test('deleting a post tells the pages it linked to, at the address it had', asyn
     db,
     article({ title: 'Short-lived', bodyMd: 'About [one](https://one.example/post).' }),
   )
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   takeMentions(db)
   deletePost(db, id)
-  reconcileSyndication(db, SITE, new Date())
+  await reconcileSyndication(db, SITE, new Date())
   assert.deepEqual(takeMentions(db), [`${SITE}/posts/${slug} → https://one.example/post`])
+})
+
+test('a change that leaves the post row alone (a renamed tag) is sent by the next full pass', async (t) => {
+  const { db } = await joinedBlog(t)
+  createPost(db, article({ tags: ['Performance'] }))
+  await reconcileSyndication(db, SITE, new Date())
+  takeQueued(db)
+  db.$client.prepare("update tags set name = 'Speed' where name = 'Performance'").run()
+  assert.deepEqual(
+    await reconcileSyndication(db, SITE, new Date()),
+    { created: 0, updated: 0, deleted: 0 },
+    'a quick pass looks only at posts saved since they were sent',
+  )
+  assert.deepEqual(await reconcileSyndication(db, SITE, new Date(), { full: true }), {
+    created: 0,
+    updated: 1,
+    deleted: 0,
+  })
+  const update = queuedActivities(db)[0]?.activity as { object: { tag: { name: string }[] } }
+  assert.deepEqual(
+    update.object.tag.map((tag) => tag.name),
+    ['#Speed'],
+  )
+})
+
+test('a new title or handle reaches followers as an Update of the actor, once', async (t) => {
+  const { db } = await joinedBlog(t)
+  // The followers in joinedBlog were stored directly; one accepted by the inbox records what it saw.
+  saveSettings(db, { tagline: 'Before anyone followed' })
+  assert.equal(reconcileActor(db, SITE, new Date()), false, 'no profile recorded as seen: nothing to correct')
+  rememberProfile(db, SITE)
+  assert.equal(reconcileActor(db, SITE, new Date()), false)
+  assert.deepEqual(takeQueued(db), [])
+  saveSettings(db, { title: 'Notes from the harbour', fediverseHandle: 'harbour' })
+  assert.equal(reconcileActor(db, SITE, new Date()), true)
+  const update = queuedActivities(db)[0]?.activity as {
+    type: string
+    object: { type: string; name: string; preferredUsername: string }
+  }
+  assert.deepEqual(takeQueued(db), INBOXES.map((inbox) => `Update ${SITE}/ap/actor → ${inbox}`).sort())
+  assert.equal(update.object.type, 'Person')
+  assert.equal(update.object.name, 'Notes from the harbour')
+  assert.equal(update.object.preferredUsername, 'harbour')
+  assert.equal(reconcileActor(db, SITE, new Date()), false)
+  assert.deepEqual(takeQueued(db), [], 'an unchanged profile sends nothing')
 })

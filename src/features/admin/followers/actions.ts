@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts'
 import { type BlockKind, type Follower, followers } from '../../../db/schema.ts'
 import { followAnswer } from '../../federation/activities.ts'
 import { queueDelivery } from '../../federation/deliveries.ts'
+import { rememberProfile } from '../../federation/syndication.ts'
 import { senderDomain } from '../../responses/moderation.ts'
 import { followersByIds } from './queries.ts'
 
@@ -18,6 +19,7 @@ export function approveFollowers(db: Db, siteUrl: string, ids: readonly number[]
       tx.update(followers).set({ status: 'accepted', updatedAt: now }).where(eq(followers.id, f.id)).run()
       queueDelivery(tx, followAnswer(siteUrl, 'Accept', followOf(f)), [f.inboxUrl], now)
     }
+    if (pending.length > 0) rememberProfile(db, siteUrl)
     return pending.length
   })
 }

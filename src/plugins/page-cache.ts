@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts'
 
 interface Entry {
   readonly body: Buffer
-  /** Every header the first response carried (security headers included), minus per-response ones. */
+  /** Every header the first response carried (security headers included), minus per-response ones; Vary as replayed. */
   readonly headers: Readonly<Record<string, string | string[]>>
   readonly etag: string
   br?: Buffer
@@ -107,10 +107,7 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
   }
 
   function writeEntry(request: FastifyRequest, res: ServerResponse, entry: Entry): void {
-    const headers: Record<string, string | string[] | number> = {
-      ...entry.headers,
-      vary: replayedVary(entry.headers.vary),
-    }
+    const headers: Record<string, string | string[] | number> = { ...entry.headers }
     const match = request.headers['if-none-match']
     if (match && (match === entry.etag || match === `W/${entry.etag}`)) {
       res.writeHead(304, headers)
@@ -170,6 +167,8 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
           if (value === undefined || PER_RESPONSE.has(name)) continue
           headers[name] = typeof value === 'number' ? String(value) : value
         }
+        // Worked out once here rather than on every hit.
+        headers.vary = replayedVary(headers.vary)
         cache.set(key, { body: Buffer.from(payload), headers, etag })
         return payload
       })

@@ -8,6 +8,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, requireChromium, startShowcase } from '..
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const
 const MINIMUM = 95
+/** Lighthouse's own failures to record a page load's trace: nothing the page did. */
+const TRACE_FAILURES = new Set(['NO_NAVSTART', 'NO_TRACING_STARTED'])
 
 interface AuditResult {
   readonly id: string
@@ -41,15 +43,25 @@ test('Lighthouse scores every category at least 95 on the home page, an article 
   const failing: string[] = []
   const unscored: string[] = []
   const notes: string[] = []
+  const reruns: string[] = []
   const low: string[] = []
   for (const { name, path } of pages) {
     const url = `${showcase.site.baseUrl}${path}`
-    const result = await lighthouse(url, {
-      port: chrome.port,
-      output: 'json',
-      logLevel: 'error',
-      onlyCategories: [...CATEGORIES],
-    })
+    const run = () =>
+      lighthouse(url, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: [...CATEGORIES],
+      })
+    let result = await run()
+    // Chromium's trace recording sometimes fails on a loaded machine: that is the tool, not the page,
+    // so such a run is repeated once (and said). Any other error, and every score, counts as it is.
+    const code = result?.lhr.runtimeError?.code
+    if (code && TRACE_FAILURES.has(code)) {
+      reruns.push(`  ${name}: the first run failed to record a trace (${code}); ran again`)
+      result = await run()
+    }
     assert.ok(result, `Lighthouse returned nothing for ${url}`)
     const { lhr } = result
     assert.equal(
@@ -95,6 +107,7 @@ test('Lighthouse scores every category at least 95 on the home page, an article 
         : 'Every scored audit has full marks.',
       ...(unscored.length > 0 ? [`Unscored audits below full marks:\n${unscored.join('\n')}`] : []),
       `Address audits (1 = pass):\n${notes.join('\n')}`,
+      ...(reruns.length > 0 ? [`Runs repeated:\n${reruns.join('\n')}`] : []),
     ].join('\n'),
   )
   assert.deepEqual(low, [], `Lighthouse categories below ${MINIMUM}: ${low.join(', ')}`)

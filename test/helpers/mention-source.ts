@@ -1,11 +1,10 @@
 // Owns standing in for another website in Webmention tests: a loopback server serving the pages a test defines, pages written with microformats2, and sending a mention.
-import { once } from 'node:events'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
 import { encodeForm } from './admin.ts'
+import { listenOnLoopback } from './loopback.ts'
 
 export interface SourcePage {
   readonly status?: number
@@ -41,13 +40,7 @@ export async function startMentionSource(t: TestContext): Promise<MentionSource>
       response.end(page.body ?? '')
     }, page.delayMs ?? 0)
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = await listenOnLoopback(t, server)
   return {
     origin,
     url: (path) => `${origin}${path}`,

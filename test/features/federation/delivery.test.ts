@@ -18,6 +18,7 @@ import { createTestDb, rowCount, testConfig } from '../../helpers/app.ts'
 import { createPost, DAY } from '../../helpers/fixtures.ts'
 import { addFollower } from '../../helpers/followers.ts'
 import { peerVerifyCavage } from '../../helpers/http-signatures.ts'
+import { listenOnLoopback } from '../../helpers/loopback.ts'
 
 const SITE = 'https://blog.example.com'
 const MINUTE = 60 * 1000
@@ -51,13 +52,7 @@ async function startInbox(t: TestContext) {
       response.end(status < 300 ? '' : 'not this time')
     })
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = await listenOnLoopback(t, server)
   return {
     origin,
     received,

@@ -1,9 +1,7 @@
 // Checks sending Webmentions: the queue, endpoint discovery in every form the spec allows (against real loopback sites), the POST itself, retries, giving up, the SSRF guard and a hostile page.
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import { setImmediate } from 'node:timers/promises'
@@ -14,6 +12,7 @@ import { queueWebmentions } from '../../../src/features/webmention/send.ts'
 import { sendDueWebmentions } from '../../../src/features/webmention/send-worker.ts'
 import { RETRY_DELAYS_MS } from '../../../src/features/webmention/worker.ts'
 import { createTestApp, rowCount } from '../../helpers/app.ts'
+import { listenOnLoopback } from '../../helpers/loopback.ts'
 import { htmlPage } from '../../helpers/mention-source.ts'
 
 const SITE = 'https://blog.example.com'
@@ -66,13 +65,7 @@ async function startRemoteSite(t: TestContext): Promise<RemoteSite> {
     })
     response.end(answer.body ?? '')
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = await listenOnLoopback(t, server)
   return {
     origin,
     url: (path) => `${origin}${path}`,

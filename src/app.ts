@@ -24,9 +24,14 @@ import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
 import mailWorker from './features/mail/worker.ts'
 import { STORED_NAME } from './features/media/files.ts'
+import { subscribeFormLoader } from './features/newsletter/forms.ts'
+import newsletterRoutes from './features/newsletter/routes.ts'
+import newsletterWorker from './features/newsletter/worker.ts'
 import searchRoutes from './features/search/routes.ts'
 import seoRoutes from './features/seo/routes.ts'
 import { getSettings } from './features/settings/service.ts'
+import hitRoutes from './features/stats/hit-routes.ts'
+import stats, { type StatsTuning } from './features/stats/plugin.ts'
 import webmentionRoutes from './features/webmention/routes.ts'
 import webmentionSender from './features/webmention/send-worker.ts'
 import webmentionWorker from './features/webmention/worker.ts'
@@ -60,6 +65,8 @@ export interface BuildOptions {
   readonly db: Db
   /** Overrides for tests (a silent logger, say). */
   readonly fastify?: FastifyServerOptions
+  /** The stats' clock and flush interval, for tests. */
+  readonly stats?: StatsTuning
 }
 
 /** Folio's log: never a cookie, a password or a link's secret; readable lines in a development terminal. */
@@ -88,7 +95,12 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   }
 }
 
-export async function buildApp({ config, db, fastify }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  fastify,
+  stats: statsTuning,
+}: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
     // One line per request, written in onResponse below.
@@ -131,6 +143,9 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   // Before the page cache: while the server stops, every request gets the 503 page.
   await app.register(gracefulClose)
 
+  // Page views are counted in onResponse, which runs for page-cache hits too; written by a background flush.
+  await app.register(stats, { db, config, ...statsTuning })
+
   // First of all hooks: a cached public page is answered before any other work is done.
   const pageCache = createPageCache(db, { nextChangeAfter: (now) => nextScheduledAfter(db, now) })
   pageCache.serve(app)
@@ -157,6 +172,7 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
     meta: (settings, input) => pageMeta(settings, config.siteUrl, input),
     feeds: FEED_PATHS,
     webmention: absoluteUrl(config.siteUrl, WEBMENTION_PATH),
+    subscribeForm: subscribeFormLoader(db, config),
   })
   await app.register(errorPages, { config })
 
@@ -164,10 +180,16 @@ export async function buildApp({ config, db, fastify }: BuildOptions): Promise<F
   await app.register(mailWorker, { db, config })
   // Sends to the fediverse off the request path; its pass also turns publishing into Create/Update/Delete.
   await app.register(deliveryWorker, { db, config })
+  // Turns a post ticked "Email this post" into one outbox mail per subscriber once it is public.
+  await app.register(newsletterWorker, { db, config })
   await app.register(healthRoutes, { db })
   await app.register(adminRoutes, { db, config })
   // Outside the page cache: the form carries a per-visitor CSRF token.
   await app.register(contactRoutes, { db, config })
+  // Subscribe, confirm and unsubscribe: outside the page cache (forms, one-click POSTs from mail clients).
+  await app.register(newsletterRoutes, { db, config })
+  // Stats beacons (/hit/…): never cached, they count what a CDN served from its cache.
+  await app.register(hitRoutes, { db, config })
   // Outside the page cache too: cards are images served from disk with their own long cache.
   await app.register(cardRoutes, { db, config })
   // A public protocol endpoint: outside the admin's CSRF scope (other sites POST to it) and the page cache.

@@ -37,6 +37,14 @@ const schema = z.object({
   TRUST_PROXY: proxyHops.default(0),
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
   NOTIFY_EMAIL: z.email({ message: 'expected an email address' }).optional(),
+  // Newsletter copies sent per minute at most: providers throttle or flag bursts (Gmail's SMTP
+  // allows a few hundred a day; relays state a rate). Mail to the author is never held by it.
+  NEWSLETTER_PER_MINUTE: z.coerce
+    .number({ message: 'expected a whole number of emails per minute, 1 to 10000' })
+    .int('expected a whole number of emails per minute, 1 to 10000')
+    .min(1, 'expected a whole number of emails per minute, 1 to 10000')
+    .max(10_000, 'expected a whole number of emails per minute, 1 to 10000')
+    .default(60),
   // PRODUCT.md asks for false in production and for `true` to lift it for tests and private
   // networks. It is false everywhere, not keyed on NODE_ENV: a staging box or a VPS whose unit lost
   // NODE_ENV=production must not fetch 169.254.169.254 for a stranger. Tests and local federation
@@ -60,6 +68,8 @@ export interface Config {
   readonly trustProxy: number
   readonly smtpUrl: string | undefined
   readonly notifyEmail: string | undefined
+  /** Newsletter copies sent per minute at most (a sliding minute). */
+  readonly newsletterPerMinute: number
   /** Outgoing fetches (federation, Webmention, imports) may reach loopback and private addresses. */
   readonly fetchAllowPrivate: boolean
 }
@@ -99,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: c.TRUST_PROXY,
     smtpUrl: c.SMTP_URL,
     notifyEmail: c.NOTIFY_EMAIL,
+    newsletterPerMinute: c.NEWSLETTER_PER_MINUTE,
     fetchAllowPrivate: c.FETCH_ALLOW_PRIVATE,
   })
 }

@@ -12,7 +12,26 @@ export function watchChanges(db: Db): () => string {
     .raw(true)
   return () => {
     const [data, own] = statement.get() as [number, number]
-    return `${data}:${own}`
+    return `${data}:${own - (unwatched.get(db.$client) ?? 0)}`
+  }
+}
+
+/** Per connection: how many of its changes were to tables no cached read depends on. */
+const unwatched = new WeakMap<object, number>()
+
+/**
+ * Runs `write` (on this connection, synchronously) without it counting as a change to watchers:
+ * only for tables that no page, setting or memoised read depends on (the stats' counts), so
+ * writing them every 30 s does not empty the page cache.
+ */
+export function writeUnwatched<T>(db: Db, write: () => T): T {
+  const total = db.$client.prepare('select total_changes()').pluck()
+  const before = total.get() as number
+  try {
+    return write()
+  } finally {
+    const made = (total.get() as number) - before
+    unwatched.set(db.$client, (unwatched.get(db.$client) ?? 0) + made)
   }
 }
 

@@ -43,6 +43,8 @@ export const posts = sqliteTable(
     featureImageId: integer('feature_image_id').references(() => media.id, { onDelete: 'set null' }),
     /** Goes up with every save from the editor, so a save based on an older version is caught. */
     version: integer('version').notNull().default(1),
+    /** "Email this post to subscribers": sent once, when the post is first public (see newsletter_issues). */
+    sendNewsletter: integer('send_newsletter', { mode: 'boolean' }).notNull().default(false),
     ...timestamps,
     // Large columns last: SQLite keeps them in overflow pages, and reading the small columns
     // above (status, dates, slug) then never has to walk those pages.
@@ -251,5 +253,9 @@ export type Media = typeof media.$inferSelect
 export * from './schema-federation.ts'
 // The inbox's tables (messages, the outbox, replies) live beside this file; migrations see them through this export.
 export * from './schema-inbox.ts'
+// The newsletter: subscribers and the issues emailed to them.
+export * from './schema-newsletter.ts'
 // Responses from the social web, the mentions waiting to be checked, blocked senders.
 export * from './schema-social.ts'
+// The built-in stats: daily aggregates, today's visitor hashes and salt.
+export * from './schema-stats.ts'

@@ -111,3 +111,26 @@ export const FEATURE_PICKER_URL = '/admin/posts/feature-images'
 export const featurePickerPageUrl = (page: number): string => `${FEATURE_PICKER_URL}?page=${page}`
 /** The first-run link that `cli setup-link` and the server's first start print. */
 export const adminSetupUrl = (token: string): string => `/admin/setup?token=${encodeURIComponent(token)}`
+
+// The newsletter's public pages. Links in emails open a page with a button; the POST does the work.
+export const SUBSCRIBE_PATH = '/subscribe'
+export const CONFIRM_SUBSCRIPTION_PATH = '/subscribe/confirm'
+export const UNSUBSCRIBE_PATH = '/unsubscribe'
+export const confirmSubscriptionUrl = (siteUrl: string, token: string): string =>
+  absoluteUrl(siteUrl, `${CONFIRM_SUBSCRIPTION_PATH}?token=${encodeURIComponent(token)}`)
+export const unsubscribeUrl = (siteUrl: string, token: string): string =>
+  absoluteUrl(siteUrl, `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`)
+
+// The built-in stats' beacons (features/stats/hit-routes.ts): never cached, never a page.
+export const READ_MARK_PATH = '/hit/read'
+/** The end-of-article mark's image for one post, by number (a new slug keeps counting the same post). */
+export const readMarkUrl = (postId: number): string => `${READ_MARK_PATH}/${postId}`
+export const BEACON_STYLESHEET_PATH = '/hit/beacon.css'
+export const BEACON_VIEW_PATH = '/hit/view'
+/** The CSS beacon a page links while the beacon setting is on; `path` is the page's own path. */
+export const beaconStylesheetUrl = (path: string): string =>
+  `${BEACON_STYLESHEET_PATH}?p=${encodeURIComponent(path)}`
+/** The image the beacon stylesheet names: loading it counts a view of `path`. */
+export const beaconViewUrl = (path: string): string => `${BEACON_VIEW_PATH}?p=${encodeURIComponent(path)}`
+/** Where a LiteFS replica posts its counts; LiteFS's proxy replays the POST on the primary. */
+export const STATS_BATCH_PATH = '/hit/batch'

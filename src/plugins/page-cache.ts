@@ -18,6 +18,12 @@ interface Entry {
 declare module 'fastify' {
   interface FastifyRequest {
     pageCacheKey?: string
+    /**
+     * Set when the page cache answered: the Content-Type it sent. A hit is written with
+     * writeHead alone, which Node does not keep for getHeader, so this is how later hooks (the
+     * stats' counting) learn what went out.
+     */
+    pageCacheContentType?: string
   }
   interface FastifyContextConfig {
     /** Set on every route of the public site: its GET responses may come from the page cache. */
@@ -149,6 +155,8 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
           return done()
         }
         reply.hijack()
+        const type = entry.headers['content-type']
+        request.pageCacheContentType = Array.isArray(type) ? type.join(', ') : (type ?? '')
         writeEntry(request, reply.raw, entry)
       })
     },

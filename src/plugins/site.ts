@@ -2,7 +2,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 // Types only: the plugin is handed its loaders and never calls into a feature.
+import type { SubscribeFormView } from '../features/newsletter/forms.ts'
 import type { Settings } from '../features/settings/service.ts'
+import { beaconStylesheetUrl } from '../lib/urls.ts'
 
 /** The picture shared with a page (og:image): a post's feature image or its generated social card. */
 export interface MetaImage {
@@ -36,6 +38,8 @@ export interface SiteLoaders {
   readonly feeds: { readonly atom: string; readonly rss: string; readonly json: string }
   /** The Webmention endpoint's absolute URL, advertised by every page in a Link header and a <link>. */
   readonly webmention: string
+  /** The subscribe form the home page and posts show, or null where the newsletter is not offered. */
+  readonly subscribeForm: (site: Settings) => SubscribeFormView | null
 }
 
 export interface SiteLocals {
@@ -43,6 +47,9 @@ export interface SiteLocals {
   readonly navPages: readonly { title: string; url: string }[]
   readonly feeds: SiteLoaders['feeds']
   readonly webmention: string
+  readonly subscribeForm: SubscribeFormView | null
+  /** The stats' CSS beacon for this page, when the author counts with it (settings.statsBeacon); else null. */
+  readonly beaconStylesheet: string | null
   readonly year: number
   readonly currentPath: string
 }
@@ -69,13 +76,17 @@ export default fp(
       this.locals ??= {}
       const locals = this.locals
       if (!locals.site) {
+        const site = loaders.settings()
+        const currentPath = this.request.url.split('?')[0] ?? '/'
         Object.assign(locals, {
-          site: loaders.settings(),
+          site,
           navPages: loaders.navPages(),
           feeds: loaders.feeds,
           webmention: loaders.webmention,
+          subscribeForm: loaders.subscribeForm(site),
+          beaconStylesheet: site.statsBeacon ? beaconStylesheetUrl(currentPath) : null,
           year: new Date().getFullYear(),
-          currentPath: this.request.url.split('?')[0] ?? '/',
+          currentPath,
         })
       }
       return locals as unknown as SiteLocals

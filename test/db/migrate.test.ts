@@ -198,10 +198,15 @@ for (const [made, open] of [
     migrateDatabase(db)
 
     assert.deepEqual(schemaOf(db), schemaOf(freshDatabase(t)), 'the same tables, indexes and triggers')
-    // Columns added since the old database was made take their defaults (posts.version: 1, no feature image).
+    // Columns added since the old database was made take their defaults (posts.version: 1, no feature image, not emailed).
     const withNewColumns = {
       ...before,
-      posts: before.posts.map((row) => ({ ...(row as object), version: 1, feature_image_id: null })),
+      posts: before.posts.map((row) => ({
+        ...(row as object),
+        version: 1,
+        feature_image_id: null,
+        send_newsletter: 0,
+      })),
     }
     assert.deepEqual(contentOf(db), withNewColumns, 'every row and the next post id are kept')
     assert.equal(db.$client.pragma('foreign_keys', { simple: true }), 1)

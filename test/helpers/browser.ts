@@ -25,6 +25,7 @@ import { createTestDb, testConfig } from './app.ts'
 import { createResponse } from './fixtures.ts'
 import { addFollower } from './followers.ts'
 import { freePort } from './processes.ts'
+import { SHOWCASE_SMTP_URL, seedReaders } from './showcase-readers.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -249,7 +250,8 @@ Numbers from your own machine beat any benchmark on the internet. Run the test a
  * gets a second, empty site.
  */
 export async function startShowcase(t: TestContext, env: Record<string, string> = {}): Promise<Showcase> {
-  const site = await startSite(t, env)
+  // With mail configured, as a real site would be: the subscribe form shows on home and post pages.
+  const site = await startSite(t, { SMTP_URL: SHOWCASE_SMTP_URL, ...env })
   const { db } = site
   const now = new Date()
   seedDemoContent(db, { posts: 24, now })
@@ -361,6 +363,11 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
   })
 
   const sessionCookie = await authorSessionCookie(site)
+  const readers = seedReaders(
+    db,
+    ['/', postUrl(articleSlug), postUrl(linkPost.slug), pageUrl(pageRow.slug)],
+    now,
+  )
 
   // The setup page only exists while no account does: a second, empty site shows it.
   const setupSite = await startSite(t, env)
@@ -400,6 +407,19 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
           }),
       },
       { name: 'contact-thanks', url: u('/contact/thanks') },
+      { name: 'subscribe', url: u('/subscribe') },
+      {
+        name: 'subscribe-errors',
+        url: u('/subscribe'),
+        status: 422,
+        act: (page) =>
+          submitForm(page, '.subscribe-page form', async (p) => {
+            await p.fill('#subscribe-email', 'not-an-email')
+          }),
+      },
+      { name: 'subscribe-thanks', url: u('/subscribe/thanks') },
+      { name: 'subscribe-confirm', url: u(readers.confirmPath) },
+      { name: 'unsubscribe', url: u(readers.unsubscribePath) },
     ],
     admin: [
       { name: 'admin-login', url: u('/admin/login') },
@@ -434,6 +454,10 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
       { name: 'admin-responses', url: u('/admin/responses'), admin: true },
       { name: 'admin-followers', url: u('/admin/followers'), admin: true },
       { name: 'admin-followers-pending', url: u('/admin/followers?status=pending'), admin: true },
+      { name: 'admin-stats', url: u('/admin/stats'), admin: true },
+      { name: 'admin-stats-year', url: u('/admin/stats?range=365'), admin: true },
+      { name: 'admin-subscribers', url: u('/admin/subscribers'), admin: true },
+      { name: 'admin-subscribers-pending', url: u('/admin/subscribers?status=pending'), admin: true },
       { name: 'admin-settings', url: u('/admin/settings'), admin: true },
       { name: 'admin-account', url: u('/admin/account'), admin: true },
     ],

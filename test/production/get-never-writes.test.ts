@@ -7,9 +7,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { closeDatabase, type Db, openDatabase } from '../../src/db/client.ts'
 import { migrateDatabase } from '../../src/db/migrate.ts'
+import { subscribers } from '../../src/db/schema.ts'
 import { receiveMessage } from '../../src/features/contact/service.ts'
 import { savePostWithRevision } from '../../src/features/content/revisions.ts'
 import { saveUpload } from '../../src/features/media/service.ts'
+import { addSubscriber } from '../../src/features/newsletter/manage.ts'
+import { confirmToken, newsletterSecret, unsubscribeToken } from '../../src/features/newsletter/tokens.ts'
 import { seedDemoContent } from '../../src/features/seed/demo.ts'
 import { type Browser, browser, routesOf, signIn, snapshotDb } from '../helpers/admin.ts'
 import { createTestDb, testConfig } from '../helpers/app.ts'
@@ -18,6 +21,8 @@ import { createPost, createResponse, DAY } from '../helpers/fixtures.ts'
 import { addFollower } from '../helpers/followers.ts'
 
 const SITE_URL = 'https://blog.example.com'
+/** SMTP is configured (so the newsletter's pages exist) but nothing listens: no mail is due during the crawl. */
+const SMTP_URL = 'smtp://127.0.0.1:9'
 /** How many URLs link-following may add per visitor, beyond the enumerated routes. */
 const LINK_BUDGET = 200
 const MISSING_ID = '999999'
@@ -31,8 +36,14 @@ interface Site {
 }
 
 async function appOn(t: TestContext, db: Db, dir: string, log: Writable): Promise<FastifyInstance> {
-  const config = testConfig(dir, { SITE_URL })
-  const app = await buildApp({ config, db, fastify: { logger: { level: 'error', stream: log } } })
+  const config = testConfig(dir, { SITE_URL, SMTP_URL })
+  // Counting goes on (in memory) but the timed flush never falls inside the crawl.
+  const app = await buildApp({
+    config,
+    db,
+    fastify: { logger: { level: 'error', stream: log } },
+    stats: { flushIntervalMs: 60 * 60 * 1000 },
+  })
   t.after(() => app.close())
   return app
 }
@@ -40,7 +51,7 @@ async function appOn(t: TestContext, db: Db, dir: string, log: Writable): Promis
 /** A site with something behind every route: demo posts, pages, revisions, a redirect, an image, messages, a session. */
 async function seededSite(t: TestContext): Promise<Site> {
   const { db, dir, path } = createTestDb(t)
-  const config = testConfig(dir, { SITE_URL })
+  const config = testConfig(dir, { SITE_URL, SMTP_URL })
   // Building the app once on the writable file creates the secrets a replica must find already there.
   const primary = await buildApp({ config, db, fastify: { logger: false } })
   t.after(() => primary.close())
@@ -117,6 +128,10 @@ async function seededSite(t: TestContext): Promise<Site> {
     inReplyTo: question.sourceUrl,
     status: 'approved',
   })
+  // Newsletter subscribers: one confirmed, one waiting for its confirmation link.
+  addSubscriber(db, 'reader@example.com')
+  // (Inserted directly: a queued confirmation would make the crawl app's mail worker write its failed attempt.)
+  db.insert(subscribers).values({ email: 'pending@example.com', createdAt: new Date() }).run()
   const signed = await signIn(primary, db)
   return { db, path, dir, mediaDir: config.mediaDir, sessionCookies: { ...signed.cookies } }
 }
@@ -160,6 +175,8 @@ function parameterValues(db: Db): {
         MISSING_ID,
       ],
       'media/*': () => [...mediaFileNames(db), 'missing.png'],
+      'subscribers/:id': () => [...column(db, 'select id from subscribers'), MISSING_ID],
+      'read/:id': () => [...column(db, "select id from posts where status = 'published'"), MISSING_ID, 'abc'],
       'static/*': () => staticNames,
     },
   }
@@ -217,6 +234,31 @@ const QUERY_VARIANTS = [
   '/.well-known/webfinger?resource=acct:nobody@elsewhere.example',
   `/.well-known/webfinger?resource=${encodeURIComponent(`${SITE_URL}/ap/actor`)}`,
 ]
+
+/** The links a subscriber's emails carry, with real tokens, and forged and stale ones. */
+function newsletterLinks(db: Db): string[] {
+  const secret = newsletterSecret(db)
+  const ids = column(db, 'select id from subscribers').map(Number)
+  const links = ids.flatMap((id) => [
+    `/subscribe/confirm?token=${encodeURIComponent(confirmToken(secret, id, Date.now()))}`,
+    `/unsubscribe?token=${encodeURIComponent(unsubscribeToken(secret, id))}`,
+  ])
+  const stale = confirmToken(secret, ids[0] ?? 1, Date.now() - 30 * DAY)
+  return [
+    ...links,
+    `/subscribe/confirm?token=${encodeURIComponent(stale)}`,
+    '/subscribe/confirm?token=1.2.forged',
+    '/unsubscribe?token=1.forged',
+    '/unsubscribe',
+    '/admin/stats?range=7',
+    '/admin/stats?range=365',
+    '/admin/stats?range=abc',
+    '/admin/stats.csv?range=365',
+    '/admin/subscribers?status=pending&q=example',
+    '/hit/view?p=%2F',
+    '/hit/beacon.css?p=%2F',
+  ]
+}
 
 /** What other servers ask for: every public path that has an ActivityPub form is also crawled as JSON. */
 const AP_ACCEPT = 'application/activity+json'
@@ -287,7 +329,7 @@ async function crawl(app: FastifyInstance, db: Db, who: string, visitor: Browser
         bodies.set(url, res.body)
     }
   }
-  for (const url of urls) if (!seen.has(url)) await visit(url)
+  for (const url of [...urls, ...newsletterLinks(db)]) if (!seen.has(url)) await visit(url)
 
   const post = column(db, "select slug from posts where status = 'published' order by id desc limit 1")[0]
   const queue = ['/', `/posts/${post}`, ...(who === 'author' ? ['/admin'] : [])]
@@ -332,6 +374,13 @@ test('GET never writes: a crawl of every GET route, signed out and signed in', a
       '/feed.xml',
       '/sitemap.xml',
       '/healthz',
+      '/subscribe',
+      '/subscribe/confirm',
+      '/unsubscribe',
+      '/admin/stats',
+      '/admin/stats.csv',
+      '/admin/subscribers',
+      '/admin/subscribers.csv',
     ]) {
       assert.ok(routes.has(expected), expected)
     }

@@ -13,6 +13,8 @@ import postsRoutes from './posts/routes.ts'
 import responsesRoutes from './responses/routes.ts'
 import seriesRoutes from './series/routes.ts'
 import settingsRoutes from './settings/routes.ts'
+import statsRoutes from './stats/routes.ts'
+import subscribersRoutes from './subscribers/routes.ts'
 
 export default async function adminRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
   const { db, config } = options
@@ -35,5 +37,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { db: D
     await scope.register(inboxRoutes, { db, config })
     await scope.register(responsesRoutes, { db })
     await scope.register(followersRoutes, { db, config })
+    await scope.register(subscribersRoutes, { db, config })
+    await scope.register(statsRoutes, { db, config })
   })
 }

@@ -100,6 +100,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
 
   let summary: DatabaseSummary
   try {
+    forgetVisitors(partial)
     summary = checkCopy(partial, { requireFolio: false })
     syncPathSync(partial)
     // A journal left beside an older FILE would be rolled back into the new one on first open.
@@ -119,6 +120,29 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
     file,
     mediaFolder,
     media: addCopies(before, after),
+  }
+}
+
+/**
+ * The stats' salt of the day and its visitor hashes are meant to vanish at midnight; a backup kept
+ * for months must not hold them. Emptied in the copy (with secure_delete, then VACUUM, so their
+ * bytes are gone too) before it gets its name. A restored site simply starts a new salt.
+ */
+function forgetVisitors(file: string): void {
+  const copy = new Database(file, { fileMustExist: true })
+  try {
+    const tables = copy
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name in ('stats_salt', 'stats_visitors')",
+      )
+      .pluck()
+      .all() as string[]
+    if (tables.length === 0) return
+    copy.pragma('secure_delete = ON')
+    for (const table of tables) copy.exec(`delete from ${table}`)
+    copy.exec('VACUUM')
+  } finally {
+    copy.close()
   }
 }
 

@@ -1,10 +1,11 @@
 // Owns the reading side's view models: what templates receive instead of database rows.
 import { formatDate } from '../../lib/dates.ts'
-import { absoluteUrl, displayHost, postUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
+import { absoluteUrl, displayHost, postUrl, readMarkUrl, seriesUrl, tagUrl } from '../../lib/urls.ts'
 import type { MetaImage, MetaInput } from '../../plugins/site.ts'
 import { descriptionOf } from '../content/descriptions.ts'
 import { featureImageView } from '../media/render.ts'
 import type { Settings } from '../settings/service.ts'
+import { carriesReadMark } from '../stats/read-mark.ts'
 import type { PostDetail, PostSummary } from './queries.ts'
 
 /** The Responses section has its own module; the post page's view models are all found here. */
@@ -98,6 +99,11 @@ export function toPostCard(post: PostSummary, site: Settings): PostCardView {
 }
 
 export interface PostView extends PostCardView {
+  readonly id: number
+  /** Long articles end with the stats' read mark (views/partials/read-mark.eta). */
+  readonly readingMinutes: number
+  /** The read mark's image URL when this post ends with one (stats/read-mark.ts decides), else null. */
+  readonly readMark: string | null
   readonly seriesNav: {
     readonly title: string
     readonly url: string
@@ -115,6 +121,9 @@ export function toPostView(post: PostDetail, site: Settings): PostView {
     p ? { title: p.title, url: postUrl(p.slug) } : undefined
   return {
     ...card,
+    id: post.id,
+    readingMinutes: post.readingMinutes,
+    readMark: carriesReadMark(post) ? readMarkUrl(post.id) : null,
     bodyHtml: post.bodyHtml,
     seriesNav:
       post.series && card.series

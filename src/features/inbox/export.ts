@@ -1,6 +1,9 @@
 // Owns exporting messages as CSV and JSON: plain data a spreadsheet or script can open safely.
 import type { Message } from '../../db/schema.ts'
+import { neutraliseFormula } from '../../lib/csv-cells.ts'
 import { parseSpamReasons } from './queries.ts'
+
+// Its tests (and older callers) still import it from here; its home is lib/csv-cells.ts.
 
 export const EXPORT_COLUMNS = [
   'id',
@@ -44,15 +47,6 @@ export function exportedMessage(message: Message): ExportedMessage {
     spam_reasons: parseSpamReasons(message.spamReasons),
     ip: message.ip,
   }
-}
-
-/**
- * Spreadsheets run a cell that starts with =, +, -, @ (or a tab or carriage return before one)
- * as a formula, so a visitor could plant `=HYPERLINK(...)` in the author's Excel. A leading
- * apostrophe makes the cell plain text in every spreadsheet.
- */
-export function neutraliseFormula(field: string): string {
-  return /^[=+\-@\t\r]/.test(field) ? `'${field}` : field
 }
 
 /** RFC 4180: every field quoted, quotes doubled, CRLF between records (line breaks inside fields stay as typed). */

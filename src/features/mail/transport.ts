@@ -1,4 +1,4 @@
-// Owns talking to the SMTP server: the nodemailer transport from SMTP_URL, the From address, and safe error text.
+// Owns talking to the SMTP server: the nodemailer transport from SMTP_URL, the From address, each row's message (a newsletter copy's unsubscribe headers included), and safe error text.
 import nodemailer, { type Transporter } from 'nodemailer'
 import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { OutboxMail } from '../../db/schema.ts'
@@ -58,12 +58,23 @@ function credentialsIn(smtpUrl: string): { user: string; secrets: string[] } {
  * wrote, and the author's name on replies, which a visitor reads as a person's answer.
  */
 export function fromAddress(smtpUrl: string, siteUrl: string, displayName: string) {
-  const { user } = credentialsIn(smtpUrl)
-  const address = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user)
-    ? user
-    : `notifications@${new URL(siteUrl).hostname}`
+  const address = signInMailbox(smtpUrl) ?? `notifications@${new URL(siteUrl).hostname}`
   return { name: headerSafe(displayName, 80), address }
 }
+
+/** SMTP_URL's user name when it is an email address: a mailbox someone reads. */
+function signInMailbox(smtpUrl: string): string | null {
+  const { user } = credentialsIn(smtpUrl)
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user) ? user : null
+}
+
+/**
+ * Where a newsletter's `mailto:` unsubscribes and replies may go: NOTIFY_EMAIL, else the SMTP
+ * account's own address. Null when neither is a mailbox (a relay signing in with an API key sends
+ * from notifications@…, which nobody reads): then the headers offer only the https link.
+ */
+export const newsletterMailbox = (smtpUrl: string, notifyEmail: string | undefined): string | null =>
+  notifyEmail ?? signInMailbox(smtpUrl)
 
 /** nodemailer's options for one outbox row: plain text only, delivered to `row.to` and nobody else. */
 export function mailFor(row: OutboxMail, from: { name: string; address: string }, siteUrl: string) {
@@ -73,6 +84,7 @@ export function mailFor(row: OutboxMail, from: { name: string; address: string }
     ...(row.replyTo ? { replyTo: row.replyTo } : {}),
     subject: row.subject,
     text: row.text,
+    ...(row.html ? { html: row.html } : {}),
     date: row.createdAt,
     // Delivery is at-least-once (a crash between the server's "250 OK" and recording sentAt sends
     // again on restart); a stable Message-ID lets the author's mail client fold the duplicate.
@@ -84,6 +96,66 @@ export function mailFor(row: OutboxMail, from: { name: string; address: string }
     // The envelope is set, not derived from headers, so no header can ever add a recipient.
     envelope: { from: from.address, to: [row.to] },
   }
+}
+
+const PLAIN_ADDRESS = /^[^\s<>,;@?&]+@[^\s<>,;@?&]+$/
+
+export interface NewsletterCopy {
+  readonly text: string
+  readonly html: string
+  /** This subscriber's one-click unsubscribe URL (https, RFC 8058). */
+  readonly unsubscribeUrl: string
+  /** Where `mailto:` unsubscribes and replies go (newsletterMailbox); null: nowhere, the https link alone. */
+  readonly mailbox: string | null
+  readonly date: Date
+}
+
+/**
+ * One subscriber's copy of an issue: the row's envelope and Message-ID, the copy's own parts, and
+ * the headers Gmail and Yahoo require of bulk mail: List-Unsubscribe with an https URL (and a
+ * mailto: for clients that only know that) and List-Unsubscribe-Post for one-click (RFC 8058).
+ * A reply reaches the author, whatever address the mail is sent from.
+ */
+export function newsletterCopyFor(
+  row: OutboxMail,
+  from: { name: string; address: string },
+  siteUrl: string,
+  copy: NewsletterCopy,
+) {
+  // Operator-set addresses, but a header is no place to find out one holds a ">" or a comma.
+  const mailbox = copy.mailbox !== null && PLAIN_ADDRESS.test(copy.mailbox) ? copy.mailbox : null
+  const unsubscribe = mailbox
+    ? `<${copy.unsubscribeUrl}>, <mailto:${mailbox}?subject=unsubscribe>`
+    : `<${copy.unsubscribeUrl}>`
+  return {
+    ...mailFor(
+      { ...row, replyTo: mailbox === null || mailbox === from.address ? null : mailbox },
+      from,
+      siteUrl,
+    ),
+    text: copy.text,
+    html: copy.html,
+    date: copy.date,
+    headers: {
+      'List-Unsubscribe': unsubscribe,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  }
+}
+
+/**
+ * Whether the server refused this recipient or this message for good: a 5xx reply to RCPT TO or
+ * DATA. Sending again would get the same answer. A 5xx at sign-in or to MAIL FROM is the sending
+ * account's problem, which the operator can fix, so those are retried like any failure.
+ */
+export function isPermanentRejection(err: unknown): boolean {
+  const e = err as { responseCode?: unknown; command?: unknown } | null
+  return (
+    typeof e?.responseCode === 'number' &&
+    e.responseCode >= 500 &&
+    e.responseCode < 600 &&
+    (e.command === 'RCPT TO' || e.command === 'DATA')
+  )
 }
 
 /** One line about a failed send for the outbox and the logs: the server's reply, never SMTP_URL's credentials. */

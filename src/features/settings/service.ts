@@ -65,6 +65,10 @@ export const settingsSchema = z.object({
     .trim()
     .regex(FEDIVERSE_HANDLE, 'letters, digits and underscores, 1 to 30 of them'),
   followApproval: z.enum(FOLLOW_APPROVALS),
+  /** Offer the subscribe form (it shows only where SMTP_URL is set too). */
+  newsletterEnabled: z.boolean(),
+  /** Count views with a CSS beacon instead of on the server: for a CDN that caches the HTML. */
+  statsBeacon: z.boolean(),
 })
 
 export type SettingsInput = z.infer<typeof settingsSchema>
@@ -113,6 +117,8 @@ export const DEFAULT_SETTINGS: SettingsInput = {
   postsPerPage: 10,
   fediverseHandle: 'blog',
   followApproval: 'automatic',
+  newsletterEnabled: true,
+  statsBeacon: false,
 }
 
 const MARKDOWN_FIELDS = {

@@ -72,7 +72,7 @@ test("a visitor's message reaches the author as a plain-text email whose Reply-T
   assert.ok(text.includes(`https://blog.example.com/admin/inbox/${storedMessages(db)[0]?.id}`))
 
   const [row] = outboxRows(db)
-  assert.equal(row?.attempts, 0)
+  assert.equal(row?.attempts, 1, 'one attempt, recorded before it was made')
   assert.equal(typeof row?.sentAt, 'number', 'the outbox row is marked sent')
   assert.equal(pendingMailCount(db), 0)
 })
@@ -122,7 +122,7 @@ test('an SMTP outage delays the notification and loses nothing; it arrives once 
   assert.ok(textOf(smtp.received[0]?.raw ?? '').includes(GOOD_MESSAGE.message))
   const [sent] = outboxRows(db)
   assert.equal(typeof sent?.sentAt, 'number')
-  assert.equal(sent?.attempts, 1)
+  assert.equal(sent?.attempts, 2, 'the failed attempt and the one that worked')
   assert.equal(pendingMailCount(db), 0)
 })
 
@@ -145,8 +145,9 @@ test('the visitor is thanked while the SMTP server has not even said hello', asy
   assert.equal(res.statusCode, 303)
   await connected
   const [inFlight] = outboxRows(db)
-  assert.equal(inFlight?.sentAt, null)
-  assert.equal(inFlight?.attempts, 0, 'the send is still under way after the visitor was answered')
+  assert.equal(inFlight?.sentAt, null, 'the send is still under way after the visitor was answered')
+  assert.equal(inFlight?.attempts, 1, 'the attempt is recorded before it is made')
+  assert.equal(inFlight?.lastError, null)
 
   for (const socket of sockets) socket.destroy()
   await outbox.drain()

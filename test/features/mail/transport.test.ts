@@ -1,8 +1,16 @@
-// Checks the pure parts of sending mail: the From address, safe error text, and the retry schedule.
+// Checks the pure parts of sending mail: the From address, a newsletter copy's headers, safe error text, the retry schedule and the newsletter's rate window.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { OutboxMail } from '../../../src/db/schema.ts'
 import { retryDelayMs } from '../../../src/features/mail/outbox.ts'
-import { describeSendError, fromAddress } from '../../../src/features/mail/transport.ts'
+import { createRateWindow } from '../../../src/features/mail/rate-window.ts'
+import {
+  describeSendError,
+  fromAddress,
+  isPermanentRejection,
+  newsletterCopyFor,
+  newsletterMailbox,
+} from '../../../src/features/mail/transport.ts'
 
 test('mail comes from the SMTP account when it signs in with an email address', () => {
   assert.deepEqual(
@@ -72,4 +80,101 @@ test('retries wait 30 s, then twice as long each time, never more than an hour, 
     retryDelayMs(1, () => 1),
     33_000,
   )
+})
+
+const copyRow = (fields: Partial<OutboxMail> = {}): OutboxMail => ({
+  id: 7,
+  messageId: null,
+  kind: 'newsletter',
+  to: 'ada@example.com',
+  replyTo: null,
+  subject: 'Caching notes',
+  text: '',
+  attempts: 0,
+  nextAttemptAt: new Date(0),
+  lastError: null,
+  sentAt: null,
+  createdAt: new Date(0),
+  headerMessageId: '<issue-1.3@blog.example.com>',
+  inReplyTo: null,
+  references: null,
+  issueId: 1,
+  subscriberId: 3,
+  html: null,
+  ...fields,
+})
+
+const copy = (mailbox: string | null) => ({
+  text: 'Text part',
+  html: '<p>HTML part</p>',
+  unsubscribeUrl: 'https://blog.example.com/unsubscribe?token=3.sig',
+  mailbox,
+  date: new Date(1000),
+})
+
+test('a newsletter copy goes to its reader alone, with one-click and mailto unsubscribe headers, replies to the author', () => {
+  const from = { name: 'Sam Writes', address: 'notifications@blog.example.com' }
+  const message = newsletterCopyFor(copyRow(), from, 'https://blog.example.com', copy('sam@example.com'))
+  assert.deepEqual(message.envelope, { from: from.address, to: ['ada@example.com'] })
+  assert.equal(message.messageId, '<issue-1.3@blog.example.com>')
+  assert.equal(message.replyTo, 'sam@example.com')
+  assert.equal(message.text, 'Text part')
+  assert.equal(message.html, '<p>HTML part</p>')
+  assert.deepEqual(message.headers, {
+    'List-Unsubscribe':
+      '<https://blog.example.com/unsubscribe?token=3.sig>, <mailto:sam@example.com?subject=unsubscribe>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  })
+})
+
+test('an address that could bend the header is left out of List-Unsubscribe, and replies stay with the sender', () => {
+  const from = { name: 'Sam', address: 'sam>x,@odd.example' }
+  const message = newsletterCopyFor(copyRow(), from, 'https://blog.example.com', copy(from.address))
+  assert.equal(message.headers['List-Unsubscribe'], '<https://blog.example.com/unsubscribe?token=3.sig>')
+  assert.equal('replyTo' in message, false)
+})
+
+test('the mailto: unsubscribe goes to NOTIFY_EMAIL, else to an SMTP account that is a mailbox, else nowhere', () => {
+  assert.equal(newsletterMailbox('smtp://apikey:secret@relay.example', 'sam@example.com'), 'sam@example.com')
+  assert.equal(
+    newsletterMailbox('smtps://me%40fastmail.example:pw@smtp.fastmail.example', undefined),
+    'me@fastmail.example',
+  )
+  assert.equal(newsletterMailbox('smtp://apikey:secret@relay.example', undefined), null)
+  assert.equal(newsletterMailbox('smtp://127.0.0.1:25', undefined), null)
+  const from = { name: 'Sam', address: 'notifications@blog.example.com' }
+  const message = newsletterCopyFor(copyRow(), from, 'https://blog.example.com', copy(null))
+  assert.equal(message.headers['List-Unsubscribe'], '<https://blog.example.com/unsubscribe?token=3.sig>')
+  assert.equal('replyTo' in message, false)
+})
+
+test('only a 5xx to a recipient or to the message counts as refused for good', () => {
+  const error = (responseCode: number, command: string) =>
+    Object.assign(new Error('no'), { responseCode, command })
+  assert.equal(isPermanentRejection(error(550, 'RCPT TO')), true)
+  assert.equal(isPermanentRejection(error(554, 'DATA')), true)
+  assert.equal(isPermanentRejection(error(450, 'RCPT TO')), false, 'try again later')
+  assert.equal(
+    isPermanentRejection(error(535, 'AUTH PLAIN')),
+    false,
+    'the account, which the operator can fix',
+  )
+  assert.equal(isPermanentRejection(error(553, 'MAIL FROM')), false, 'the sender, likewise')
+  assert.equal(isPermanentRejection(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), false)
+  assert.equal(isPermanentRejection(null), false)
+})
+
+test('the newsletter rate holds in any sliding minute, not per calendar minute', () => {
+  const rate = createRateWindow(3, 60_000)
+  assert.equal(rate.room(0), 3)
+  for (const at of [0, 20_000, 40_000]) rate.record(at)
+  assert.equal(rate.room(50_000), 0)
+  assert.equal(rate.nextRoomAt(50_000), 60_000)
+  assert.equal(rate.room(60_000), 1, 'the first send has left the window')
+  assert.equal(rate.room(80_000), 2)
+  assert.equal(rate.nextRoomAt(80_000), 80_000)
+  // Never more than `limit` remembered, however many are recorded.
+  for (let i = 0; i < 100; i++) rate.record(90_000)
+  assert.equal(rate.room(90_000), 0)
+  assert.equal(rate.room(150_001), 3)
 })

@@ -1,9 +1,12 @@
-// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are, the inbox's news, and the followers.
+// Owns what the dashboard reads: drafts in progress, scheduled posts, the latest published and how many there are, the inbox's news, the followers, and the readers (last week's visits, subscribers).
 import { asc, count, desc } from 'drizzle-orm'
 import type { Db } from '../../../db/client.ts'
 import { posts } from '../../../db/schema.ts'
 import { isDraftPost, isPublicPost, isScheduledPost } from '../../content/visibility.ts'
 import { folderCounts, newestUnread } from '../../inbox/queries.ts'
+import { subscriberSummary } from '../../newsletter/summary.ts'
+import { siteDayNumber } from '../../stats/days.ts'
+import { daysEndingOn, siteDays } from '../../stats/queries.ts'
 import { followerCounts } from '../followers/queries.ts'
 
 export function dashboardPosts(db: Db, now = new Date()) {
@@ -46,3 +49,15 @@ export type DashboardInbox = ReturnType<typeof dashboardInbox>
 export const dashboardFollowers = (db: Db) => followerCounts(db)
 
 export type DashboardFollowers = ReturnType<typeof dashboardFollowers>
+
+/** Visitors and page views over the last 7 site days (today included), and the subscribers. */
+export function dashboardReaders(db: Db, timeZone: string, now = new Date()) {
+  const week = siteDays(db, daysEndingOn(siteDayNumber(timeZone, now), 7))
+  return {
+    visitors: week.reduce((n, d) => n + d.visitors, 0),
+    views: week.reduce((n, d) => n + d.views, 0),
+    subscribers: subscriberSummary(db, now),
+  }
+}
+
+export type DashboardReaders = ReturnType<typeof dashboardReaders>

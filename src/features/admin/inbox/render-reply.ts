@@ -31,7 +31,8 @@ function deliveryNote(reply: ThreadReply, timeZone: string): string {
   if (reply.state === 'failed') {
     return `Folio gave up after ${plural(reply.attempts, 'attempt')}${error}. The text is kept here: send it from your mail app.`
   }
-  if (reply.attempts === 0) return 'Waiting to be sent; this takes a moment.'
+  // An attempt is recorded before the mail goes out, so one with no error yet is still being sent.
+  if (reply.attempts === 0 || !reply.lastError) return 'Waiting to be sent; this takes a moment.'
   const next = reply.nextAttemptAt
     ? ` Folio tries again at ${formatDateTime(reply.nextAttemptAt, timeZone)}.`
     : ''

@@ -1,5 +1,6 @@
 // Owns reading an upload: the multipart body as plain fields plus one file, why a body was refused, and who wants JSON.
-import type { FastifyError, FastifyRequest } from 'fastify'
+import fastifyMultipart from '@fastify/multipart'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { TOO_LARGE_MESSAGE } from '../../media/pipeline.ts'
 
 export interface UploadedFile {
@@ -17,7 +18,7 @@ export const wantsJson = (request: FastifyRequest): boolean => {
 const uploads = new WeakMap<object, UploadedFile>()
 
 /** @fastify/multipart's onFile step: reads the file part whole, stopping at the size limit. */
-export async function readFilePart(part: { toBuffer(): Promise<Buffer>; filename: string }): Promise<void> {
+async function readFilePart(part: { toBuffer(): Promise<Buffer>; filename: string }): Promise<void> {
   const buffer = await part.toBuffer()
   uploads.set(part, { buffer, filename: part.filename })
 }
@@ -48,13 +49,26 @@ export function uploadedFile(body: unknown): UploadedFile | undefined {
   return Buffer.isBuffer(buffer) && buffer.length > 0 ? { buffer, filename: filename ?? '' } : undefined
 }
 
+/** What an upload form calls its file in the two messages that differ between forms. */
+export interface UploadWords {
+  /** Said when the file is over the size limit. */
+  readonly tooLarge: string
+  /** Said when more than one file was sent. */
+  readonly oneFile: string
+}
+
+const IMAGE_WORDS: UploadWords = { tooLarge: TOO_LARGE_MESSAGE, oneFile: 'Upload one image at a time.' }
+
 /** Why @fastify/multipart gave up on a body, in words, with the status to answer. */
-export function multipartProblem(error: FastifyError): { message: string; status: number } {
+export function multipartProblem(
+  error: FastifyError,
+  words: UploadWords = IMAGE_WORDS,
+): { message: string; status: number } {
   switch (error.code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return { message: TOO_LARGE_MESSAGE, status: 413 }
+      return { message: words.tooLarge, status: 413 }
     case 'FST_FILES_LIMIT':
-      return { message: 'Upload one image at a time.', status: 413 }
+      return { message: words.oneFile, status: 413 }
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
       return {
@@ -67,4 +81,30 @@ export function multipartProblem(error: FastifyError): { message: string; status
         status: 400,
       }
   }
+}
+
+/**
+ * Lets `app`'s routes take a form with one file of at most `maxBytes`: parsed whole before
+ * preHandler (where the CSRF check looks for the _csrf field), fields as strings and the file as
+ * { buffer, filename }. Returns the requests whose body was parsed, so an error handler can tell a
+ * body multipart refused half-way from one that arrived. Register requireUser in preValidation
+ * first: a stranger's upload is then refused before a byte of it is buffered.
+ */
+export async function acceptOneFile(
+  app: FastifyInstance,
+  maxBytes: number,
+): Promise<WeakSet<FastifyRequest>> {
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 },
+    attachFieldsToBody: true,
+    // toBuffer() stops at the size limit with FST_REQ_FILE_TOO_LARGE: a 413 from multipartProblem.
+    onFile: readFilePart,
+  })
+  const parsed = new WeakSet<FastifyRequest>()
+  app.addHook('preValidation', async (request) => {
+    if (!request.isMultipart()) return
+    request.body = flattenMultipart(request.body)
+    parsed.add(request)
+  })
+  return parsed
 }

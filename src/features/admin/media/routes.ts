@@ -1,5 +1,4 @@
 // Owns the admin's /admin/media routes: the library, uploads (forms and the editor's JSON), alt text, deleting.
-import fastifyMultipart from '@fastify/multipart'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
@@ -12,7 +11,7 @@ import { describeUsage, mediaUsage, mediaUsageFor } from '../../media/usage.ts'
 import { getSettings } from '../../settings/service.ts'
 import { requireUser } from '../context.ts'
 import { parseId, withRow } from '../params.ts'
-import { flattenMultipart, multipartProblem, readFilePart, uploadedFile, wantsJson } from './forms.ts'
+import { acceptOneFile, flattenMultipart, multipartProblem, uploadedFile, wantsJson } from './forms.ts'
 import { deleteView, detailUrl, detailView, type FormState, libraryView, uploadedJson } from './render.ts'
 
 interface UploadProblem {
@@ -30,19 +29,7 @@ export default async function mediaRoutes(app: FastifyInstance, options: { db: D
   // read means a stranger's upload is refused before a single byte of it is buffered.
   app.addHook('preValidation', requireUser)
   app.addHook('onClose', () => rerendersSettled(db))
-  await app.register(fastifyMultipart, {
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 20 },
-    // Parses the whole form before preHandler, where the CSRF check looks for the _csrf field.
-    attachFieldsToBody: true,
-    // toBuffer() stops at the size limit with FST_REQ_FILE_TOO_LARGE, answered as a 413 below.
-    onFile: readFilePart,
-  })
-  const parsedMultipart = new WeakSet<FastifyRequest>()
-  app.addHook('preValidation', async (request) => {
-    if (!request.isMultipart()) return
-    request.body = flattenMultipart(request.body)
-    parsedMultipart.add(request)
-  })
+  const parsedMultipart = await acceptOneFile(app, MAX_UPLOAD_BYTES)
 
   function renderLibrary(request: FastifyRequest, reply: FastifyReply, form?: FormState, status = 200) {
     const page = parseId((request.query as Record<string, unknown>).page) ?? 1

@@ -8,6 +8,7 @@ import type { EditablePost } from '../../content/revisions.ts'
 import { type PostState, postState } from '../../content/visibility.ts'
 import type { featurePicker } from './feature-image.ts'
 import { POST_FIELD_LABELS, type PostFormValues } from './forms.ts'
+import { type NewsletterPanel, SEND_NEWSLETTER_OFFERED } from './newsletter.ts'
 import { type Intent, type PublishWhen, publishConfirmation } from './publishing.ts'
 import { type PreviewView, STATUS_LABELS } from './render.ts'
 
@@ -68,6 +69,7 @@ export interface EditorContext {
   readonly now: Date
   readonly seriesOptions: readonly string[]
   readonly featurePicker: ReturnType<typeof featurePicker>
+  readonly newsletter: NewsletterPanel
 }
 
 interface BarAction {
@@ -170,6 +172,7 @@ export function editorView(state: EditorState, context: EditorContext) {
     descriptionLength: DESCRIPTION_LENGTH,
     seriesOptions: context.seriesOptions,
     featurePicker: context.featurePicker,
+    newsletter: { ...context.newsletter, offeredField: SEND_NEWSLETTER_OFFERED },
     preview: state.preview ?? null,
     previewDocument: state.previewDocument ?? '',
     unsaved: state.unsaved ?? false,

@@ -1,4 +1,4 @@
-// Owns the admin's /admin/posts routes: the list, the editor and its publishing steps, the preview, deleting, and revisions.
+// Owns the admin's /admin/posts routes: the list, the editor and its publishing steps (the "Email this post" tick included), the preview, deleting, and revisions.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
@@ -18,8 +18,10 @@ import {
 } from '../../content/revisions.ts'
 import { postState } from '../../content/visibility.ts'
 import { findMediaByReference } from '../../media/service.ts'
+import { setSendNewsletter } from '../../newsletter/issues.ts'
 import { getSettings } from '../../settings/service.ts'
 import { parseId } from '../params.ts'
+import { readersPanel } from '../stats/panel.ts'
 import autosaveRoutes, { conflictMessage, restoredValues, withAutosave } from './autosave.ts'
 import featureImageRoutes, { featurePicker } from './feature-image.ts'
 import {
@@ -30,6 +32,7 @@ import {
   readPostFilters,
   valuesFromPost,
 } from './forms.ts'
+import { newsletterPanel, readSendNewsletter } from './newsletter.ts'
 import { doneCode, editorStep, type PublishWhen } from './publishing.ts'
 import { listAdminPosts, listSeriesOptions, listTagOptions } from './queries.ts'
 import { deleteView, listView, type PreviewView, previewView, revisionsView, revisionView } from './render.ts'
@@ -49,22 +52,32 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   const notFound = (reply: FastifyReply) =>
     reply.admin('admin/posts/missing', { title: 'Post not found', section: 'posts' }, 404)
 
-  const renderEditor = (reply: FastifyReply, state: EditorState, status = 200) =>
+  /** The "Email this post" part: the checkbox as just posted (a form shown again), else as stored. */
+  const newsletterOf = (reply: FastifyReply, state: EditorState, now: Date) => {
+    const request = reply.request
+    return newsletterPanel(db, {
+      smtp: Boolean(config.smtpUrl),
+      postId: state.post?.id,
+      state: state.post ? postState(state.post, now) : 'draft',
+      posted: request.method === 'POST' ? readSendNewsletter(formFields(request.body)) : undefined,
+      timeZone: getSettings(db).timezone,
+    })
+  }
+
+  const renderEditor = (reply: FastifyReply, state: EditorState, status = 200, now = new Date()) =>
     reply.admin(
       'admin/posts/edit',
-      withAutosave(
-        db,
-        reply,
-        state,
-        status,
-        editorView(state, {
+      withAutosave(db, reply, state, status, {
+        ...editorView(state, {
           timeZone: getSettings(db).timezone,
           siteUrl: config.siteUrl,
-          now: new Date(),
+          now,
           seriesOptions: listSeriesOptions(db),
           featurePicker: featurePicker(db, state.values.feature_image),
+          newsletter: newsletterOf(reply, state, now),
         }),
-      ),
+        readers: readersPanel(db, state.post?.id, now, getSettings(db).timezone),
+      }),
       status,
     )
 
@@ -117,7 +130,13 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
     try {
       const html = await renderPostHtml(db, parsed.input)
       const baseVersion = readVersion(fields.version)
-      id = saveEditedPost(db, parsed.input, { id: existing?.id, now, html, baseVersion })
+      const sendNewsletter = readSendNewsletter(fields)
+      // One transaction (the inner one is a savepoint): the tick is never saved without the post.
+      id = db.transaction(() => {
+        const saved = saveEditedPost(db, parsed.input, { id: existing?.id, now, html, baseVersion })
+        if (sendNewsletter !== undefined) setSendNewsletter(db, saved, sendNewsletter)
+        return saved
+      })
     } catch (error) {
       const storage = recordStorageFailure(db, error)
       if (storage) {
@@ -132,6 +151,8 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
       if (error.field === 'id') return notFound(reply)
       return refused({ [error.field]: error.message }, 422)
     }
+    // A post ticked "Email this post" and public now goes out at once rather than at the next tick.
+    app.newsletter?.wake()
     const saved = loadPostContent(db, id)
     const code = saved ? doneCode(existing, saved, now) : 'post-saved'
     return reply.redirect(`${adminPostUrl(id)}?done=${code}`, 303)

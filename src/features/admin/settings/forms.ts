@@ -5,6 +5,7 @@
 // repeated fields) keep each label with its URL and let an error sit beside the exact row it is
 // about. Rows with both halves empty are ignored.
 import { z } from 'zod'
+import { readCheckbox } from '../../../lib/checkbox.ts'
 import { isValidTimeZone } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'
@@ -39,6 +40,30 @@ export const SETTINGS_FIELDS = {
 type SettingKey = keyof typeof SETTINGS_FIELDS
 export type SettingsField = (typeof SETTINGS_FIELDS)[SettingKey]
 export const settingKeys = Object.keys(SETTINGS_FIELDS) as SettingKey[]
+
+/**
+ * On/off settings, shown as checkboxes. A ticked box sends `1`; each is followed on the form by a
+ * hidden `0` of the same name, which the first value wins over, so an unticked box still says so.
+ * A post without the field (a script written before it existed) leaves the setting as it is.
+ */
+export const SETTINGS_SWITCHES = {
+  newsletterEnabled: 'newsletter_enabled',
+  statsBeacon: 'stats_beacon',
+} as const satisfies Partial<Record<keyof SettingsInput, string>>
+
+type SwitchKey = keyof typeof SETTINGS_SWITCHES
+export type SwitchField = (typeof SETTINGS_SWITCHES)[SwitchKey]
+export const switchKeys = Object.keys(SETTINGS_SWITCHES) as SwitchKey[]
+
+const SWITCH = 'Tick the box to turn this on, or leave it empty to turn it off.'
+const switchField = z
+  .string({ error: SWITCH })
+  .refine((v) => readCheckbox(v) !== undefined, SWITCH)
+  .optional()
+
+/** Whether a posted switch value means on. */
+export const isSwitchedOn = (value: string | undefined): boolean =>
+  value !== undefined && readCheckbox(value) === true
 
 export const SOCIAL_ROWS = SETTINGS_LIMITS.socialLinks
 
@@ -114,6 +139,8 @@ export const settingsFormSchema = z
     // existed) leaves them as they are.
     fediverse_handle: z.string({ error: HANDLE }).trim().regex(FEDIVERSE_HANDLE, HANDLE).optional(),
     follow_approval: z.enum(FOLLOW_APPROVALS, { error: APPROVAL }).optional(),
+    newsletter_enabled: switchField,
+    stats_beacon: switchField,
     ...socialShape,
   })
   .superRefine((form, ctx) => {
@@ -140,6 +167,10 @@ export function toSettingsInput(form: SettingsForm): Partial<SettingsInput> {
     const value = form[SETTINGS_FIELDS[key]]
     if (value !== undefined) input[key] = value
   }
+  for (const key of switchKeys) {
+    const value = form[SETTINGS_SWITCHES[key]]
+    if (value !== undefined) input[key] = isSwitchedOn(value)
+  }
   const socialLinks = socialPairs(form as Record<string, string>).filter((pair) => pair.label || pair.url)
   return { ...input, postsPerPage: Number(form.posts_per_page), socialLinks } as Partial<SettingsInput>
 }
@@ -153,6 +184,7 @@ export function formErrorsOf(problems: readonly SettingsProblem[]): FieldErrors 
   for (const { path, message } of problems) {
     const key = String(path[0])
     if (key in SETTINGS_FIELDS) errors[SETTINGS_FIELDS[key as SettingKey]] ??= message
+    else if (key in SETTINGS_SWITCHES) errors[SETTINGS_SWITCHES[key as SwitchKey]] ??= message
     else errors._form ??= 'Check the social links: one of them was not accepted.'
   }
   return errors

@@ -4,11 +4,15 @@ import { isValidTimeZone } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { SETTINGS_LIMITS, type Settings } from '../../settings/service.ts'
 import {
+  isSwitchedOn,
   SETTINGS_FIELDS,
+  SETTINGS_SWITCHES,
   type SettingsField,
   SOCIAL_ROWS,
+  type SwitchField,
   settingKeys,
   socialPairs,
+  switchKeys,
   TIMEZONES,
 } from './forms.ts'
 
@@ -40,6 +44,12 @@ const LABELS: Record<SettingsField, string> = {
   follow_approval: 'New followers',
 }
 
+/** The checkboxes' labels, also the error summary's. */
+const SWITCH_LABELS: Record<SwitchField, string> = {
+  newsletter_enabled: 'Offer a subscribe form',
+  stats_beacon: 'Count views with a CSS beacon',
+}
+
 /**
  * The error summary's fields, in the form's order. A social link the service refused is reported
  * for the form as a whole (see formErrorsOf), so `_form` links to the social links' fieldset.
@@ -50,6 +60,7 @@ function summaryFields(social: readonly SocialRow[]) {
       .filter(([name]) => name !== 'follow_approval')
       .map(([name, label]) => ({ name, label })),
     { name: 'follow_approval', label: LABELS.follow_approval, id: 'follow_approval-automatic' },
+    ...Object.entries(SWITCH_LABELS).map(([name, label]) => ({ name, label })),
     { name: '_form', label: 'Social links', id: 'social-links' },
     ...social.flatMap(({ index }) => [
       { name: `social_label_${index}`, label: `Label of link ${index + 1}` },
@@ -62,7 +73,11 @@ function summaryFields(social: readonly SocialRow[]) {
 const OPTIONAL_FIELDS = new Set<SettingsField>(['fediverse_handle', 'follow_approval'])
 
 /** What the form's inputs show, keyed by field name. */
-export type SettingsValues = Record<SettingsField, string> & { readonly social: SocialRow[] }
+export type SettingsValues = Record<SettingsField, string> & {
+  readonly social: SocialRow[]
+  /** Whether each checkbox is ticked. */
+  readonly switches: Record<SwitchField, boolean>
+}
 
 /** Rows 0…n, keeping each row's index so an error stays beside the row it is about. */
 function socialRows(pairs: readonly { label: string; url: string }[]): SocialRow[] {
@@ -79,7 +94,9 @@ function socialRows(pairs: readonly { label: string; url: string }[]): SocialRow
 }
 
 export function valuesFromSettings(settings: Settings): SettingsValues {
-  const values = { social: socialRows(settings.socialLinks) } as SettingsValues
+  const switches = {} as Record<SwitchField, boolean>
+  for (const key of switchKeys) switches[SETTINGS_SWITCHES[key]] = settings[key]
+  const values = { social: socialRows(settings.socialLinks), switches } as SettingsValues
   for (const key of settingKeys) values[SETTINGS_FIELDS[key]] = String(settings[key])
   return values
 }
@@ -87,7 +104,10 @@ export function valuesFromSettings(settings: Settings): SettingsValues {
 /** What was typed; a field the form did not send shows its stored value, which it keeps. */
 export function valuesFromForm(fields: Record<string, string>, current: Settings): SettingsValues {
   const stored = valuesFromSettings(current)
-  const values = { social: socialRows(socialPairs(fields)) } as SettingsValues
+  const switches = {} as Record<SwitchField, boolean>
+  for (const field of Object.values(SETTINGS_SWITCHES))
+    switches[field] = field in fields ? isSwitchedOn(fields[field]) : stored.switches[field]
+  const values = { social: socialRows(socialPairs(fields)), switches } as SettingsValues
   for (const key of settingKeys) {
     const field = SETTINGS_FIELDS[key]
     values[field] = fields[field] ?? (OPTIONAL_FIELDS.has(field) ? stored[field] : '')
@@ -111,12 +131,14 @@ export function renderSettings(
       section: 'settings',
       values,
       errors,
-      labels: LABELS,
+      labels: { ...LABELS, ...SWITCH_LABELS },
       summaryFields: summaryFields(values.social),
       timezones,
       limits: SETTINGS_LIMITS,
       // The address shown beside the name: people follow `@name@host`.
       siteHost: new URL(reply.server.config.siteUrl).host,
+      // The subscribe form needs a way to send the confirmation email.
+      smtpConfigured: Boolean(reply.server.config.smtpUrl),
     },
     status,
   )

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { MESSAGE_FOLDERS, type Message, type MessageFolder, messages } from '../../db/schema.ts'
+import { pageWindow } from '../../lib/paging.ts'
 
 export const INBOX_PAGE_SIZE = 25
 /** Longer searches are cut here; nobody types more, and it keeps the LIKE patterns small. */
@@ -93,8 +94,7 @@ export function listMessages(
 ): MessagePage {
   const where = and(eq(messages.folder, options.folder), searchCondition(options.q ?? ''))
   const total = db.select({ n: count() }).from(messages).where(where).get()?.n ?? 0
-  const totalPages = Math.max(1, Math.ceil(total / INBOX_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), totalPages)
+  const { page, totalPages, offset } = pageWindow(total, options.page, INBOX_PAGE_SIZE)
   const rows = db
     .select({
       id: messages.id,
@@ -113,7 +113,7 @@ export function listMessages(
     .where(where)
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(INBOX_PAGE_SIZE)
-    .offset((page - 1) * INBOX_PAGE_SIZE)
+    .offset(offset)
     .all()
   return { messages: rows, total, page, totalPages }
 }

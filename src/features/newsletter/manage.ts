@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Subscriber, type SubscriberStatus, subscribers } from '../../db/schema.ts'
 import { neutraliseFormula } from '../../lib/csv-cells.ts'
+import { pageWindow } from '../../lib/paging.ts'
 import { containsPattern } from '../inbox/queries.ts'
 import { eraseSubscriberMail } from '../mail/outbox.ts'
 import { normalizeSubscriberEmail, SUBSCRIBER_EMAIL_MAX } from './email-address.ts'
@@ -48,15 +49,14 @@ export function listSubscribers(
 ): SubscriberPage {
   const where = and(eq(subscribers.status, options.status), matching(options.q ?? ''))
   const total = db.select({ n: count() }).from(subscribers).where(where).get()?.n ?? 0
-  const totalPages = Math.max(1, Math.ceil(total / SUBSCRIBERS_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), totalPages)
+  const { page, totalPages, offset } = pageWindow(total, options.page, SUBSCRIBERS_PAGE_SIZE)
   const rows = db
     .select()
     .from(subscribers)
     .where(where)
     .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
     .limit(SUBSCRIBERS_PAGE_SIZE)
-    .offset((page - 1) * SUBSCRIBERS_PAGE_SIZE)
+    .offset(offset)
     .all()
   return { subscribers: rows, total, page, totalPages }
 }

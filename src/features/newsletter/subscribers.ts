@@ -1,7 +1,7 @@
 // Owns a subscriber's life from the public side: subscribing (double opt-in), confirming, leaving, and pending addresses expiring.
 import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { type Subscriber, subscribers } from '../../db/schema.ts'
+import { type Subscriber, type SubscriberStatus, subscribers } from '../../db/schema.ts'
 import { eraseSubscriberMail } from '../mail/outbox.ts'
 import { type ConfirmationSite, enqueueConfirmation } from './confirmation.ts'
 import { CONFIRM_TTL_MS } from './tokens.ts'
@@ -65,6 +65,10 @@ export const hasUnsubscribed = (s: Pick<Subscriber, 'status' | 'unsubscribedAt'>
 export const findSubscriber = (db: Db, id: number): Subscriber | undefined =>
   db.select().from(subscribers).where(eq(subscribers.id, id)).get()
 
+/** A subscriber's status, read inside the transaction that changes it; undefined when the row is gone. */
+const statusOf = (tx: Pick<Db, 'select'>, id: number): SubscriberStatus | undefined =>
+  tx.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, id)).get()?.status
+
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'unsubscribed' | 'missing'
 
 /**
@@ -74,14 +78,10 @@ export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'unsubscribed' 
  */
 export function confirmSubscriber(db: Db, id: number, now = new Date()): ConfirmOutcome {
   return db.transaction((tx) => {
-    const row = tx
-      .select({ status: subscribers.status })
-      .from(subscribers)
-      .where(eq(subscribers.id, id))
-      .get()
-    if (!row) return 'missing'
-    if (row.status === 'confirmed') return 'already-confirmed'
-    if (row.status === 'unsubscribed') return 'unsubscribed'
+    const status = statusOf(tx, id)
+    if (!status) return 'missing'
+    if (status === 'confirmed') return 'already-confirmed'
+    if (status === 'unsubscribed') return 'unsubscribed'
     // Their own confirmation: whatever they left before is behind them now.
     tx.update(subscribers)
       .set({ status: 'confirmed', confirmedAt: now, unsubscribedAt: null })
@@ -99,13 +99,9 @@ export type UnsubscribeOutcome = 'unsubscribed' | 'already-unsubscribed' | 'miss
  */
 export function unsubscribeSubscriber(db: Db, id: number, now = new Date()): UnsubscribeOutcome {
   return db.transaction((tx) => {
-    const row = tx
-      .select({ status: subscribers.status })
-      .from(subscribers)
-      .where(eq(subscribers.id, id))
-      .get()
-    if (!row) return 'missing'
-    if (row.status === 'unsubscribed') return 'already-unsubscribed'
+    const status = statusOf(tx, id)
+    if (!status) return 'missing'
+    if (status === 'unsubscribed') return 'already-unsubscribed'
     tx.update(subscribers)
       .set({ status: 'unsubscribed', unsubscribedAt: now })
       .where(eq(subscribers.id, id))

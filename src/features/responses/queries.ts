@@ -9,6 +9,7 @@ import {
   type ResponseStatus,
   responses,
 } from '../../db/schema.ts'
+import { pageWindow } from '../../lib/paging.ts'
 import { displayHost, isHttpUrl } from '../../lib/urls.ts'
 
 export const RESPONSES_PAGE_SIZE = 25
@@ -126,13 +127,12 @@ const selectRows = (db: Db) =>
 export function listResponses(db: Db, options: { status: ResponseStatus; page?: number }): ResponsePage {
   const where = eq(responses.status, options.status)
   const total = db.select({ n: count() }).from(responses).where(where).get()?.n ?? 0
-  const totalPages = Math.max(1, Math.ceil(total / RESPONSES_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), totalPages)
+  const { page, totalPages, offset } = pageWindow(total, options.page, RESPONSES_PAGE_SIZE)
   const rows = selectRows(db)
     .where(where)
     .orderBy(desc(responses.receivedAt), desc(responses.id))
     .limit(RESPONSES_PAGE_SIZE)
-    .offset((page - 1) * RESPONSES_PAGE_SIZE)
+    .offset(offset)
     .all()
   return { responses: rows, total, page, totalPages }
 }

@@ -89,11 +89,12 @@ export function createStatsCounter(options: StatsOptions, log: Log) {
     return known
   }
   // Days turn on a whole minute in every timezone, so the day is worked out once a minute.
-  let lastDay = { key: '', day: 0 }
+  let lastDay = { timeZone: '', minute: Number.NaN, day: 0 }
   const dayAt = (at: Date): number => {
     const { timeZone } = settings()
-    const key = `${timeZone} ${Math.floor(at.getTime() / 60_000)}`
-    if (key !== lastDay.key) lastDay = { key, day: siteDayNumber(timeZone, at) }
+    const minute = Math.floor(at.getTime() / 60_000)
+    if (minute !== lastDay.minute || timeZone !== lastDay.timeZone)
+      lastDay = { timeZone, minute, day: siteDayNumber(timeZone, at) }
     return lastDay.day
   }
   const collector = createCollector({ maxKeys: options.maxKeys ?? DEFAULT_MAX_KEYS })

@@ -2,6 +2,7 @@
 import { and, count, desc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../../db/client.ts'
 import { type Follower, type FollowerStatus, followers } from '../../../db/schema.ts'
+import { pageWindow } from '../../../lib/paging.ts'
 
 export const FOLLOWERS_PAGE_SIZE = 25
 
@@ -31,15 +32,14 @@ export interface FollowerPage {
 export function listFollowers(db: Db, options: { status: FollowerStatus; page?: number }): FollowerPage {
   const where = eq(followers.status, options.status)
   const total = db.select({ n: count() }).from(followers).where(where).get()?.n ?? 0
-  const totalPages = Math.max(1, Math.ceil(total / FOLLOWERS_PAGE_SIZE))
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), totalPages)
+  const { page, totalPages, offset } = pageWindow(total, options.page, FOLLOWERS_PAGE_SIZE)
   const rows = db
     .select()
     .from(followers)
     .where(where)
     .orderBy(desc(followers.createdAt), desc(followers.id))
     .limit(FOLLOWERS_PAGE_SIZE)
-    .offset((page - 1) * FOLLOWERS_PAGE_SIZE)
+    .offset(offset)
     .all()
   return { followers: rows, total, page, totalPages }
 }

@@ -106,6 +106,8 @@ export const adminSeriesUrl = (id: number): string => `/admin/series/${id}`
 export const adminMediaUrl = (id: number): string => `/admin/media/${id}`
 export const adminMessageUrl = (id: number): string => `/admin/inbox/${id}`
 export const ADMIN_FOLLOWERS_URL = '/admin/followers'
+export const ADMIN_SUBSCRIBERS_URL = '/admin/subscribers'
+export const ADMIN_STATS_URL = '/admin/stats'
 /** The editor's feature image picker asks this for older library images, a page at a time. */
 export const FEATURE_PICKER_URL = '/admin/posts/feature-images'
 export const featurePickerPageUrl = (page: number): string => `${FEATURE_PICKER_URL}?page=${page}`
@@ -114,6 +116,7 @@ export const adminSetupUrl = (token: string): string => `/admin/setup?token=${en
 
 // The newsletter's public pages. Links in emails open a page with a button; the POST does the work.
 export const SUBSCRIBE_PATH = '/subscribe'
+export const SUBSCRIBE_THANKS_PATH = `${SUBSCRIBE_PATH}/thanks`
 export const CONFIRM_SUBSCRIPTION_PATH = '/subscribe/confirm'
 export const UNSUBSCRIBE_PATH = '/unsubscribe'
 export const confirmSubscriptionUrl = (siteUrl: string, token: string): string =>

@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { recordStorageFailure, STORAGE_PROBLEM_TEXT } from '../../db/storage-health.ts'
 import { fieldErrors, formFields } from '../../lib/form-errors.ts'
-import { SUBSCRIBE_PATH } from '../../lib/urls.ts'
+import { SUBSCRIBE_PATH, SUBSCRIBE_THANKS_PATH } from '../../lib/urls.ts'
 import { createWindowLimit, senderOf } from '../../lib/window-limit.ts'
 import { getSettings } from '../settings/service.ts'
 import {
@@ -29,7 +29,6 @@ export const SUBSCRIBES_PER_IP_PER_HOUR = 10
  * the outbox, the subscribers table and the SMTP account's reputation grow by at most this much.
  */
 export const CONFIRMATIONS_PER_HOUR = 1000
-export const SUBSCRIBE_THANKS_PATH = `${SUBSCRIBE_PATH}/thanks`
 
 interface FormState {
   readonly email?: string

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../../db/client.ts'
 import { formatDateTime } from '../../../lib/dates.ts'
-import { adminMessageUrl, adminPostUrl, postUrl } from '../../../lib/urls.ts'
+import { ADMIN_SUBSCRIBERS_URL, adminMessageUrl, adminPostUrl, postUrl } from '../../../lib/urls.ts'
 import { getSettings } from '../../settings/service.ts'
 import { formatNumber } from '../../stats/chart.ts'
 import { followersUrl } from '../followers/render.ts'
@@ -53,7 +53,7 @@ function readersView(found: DashboardReaders, canMail: boolean) {
   return {
     statsUrl: statsUrl(STATS_RANGES[0]),
     week: `${counted(found.visitors, 'visitor', 'visitors')} (daily uniques added up), ${counted(found.views, 'page view', 'page views')}`,
-    subscribersUrl: '/admin/subscribers',
+    subscribersUrl: ADMIN_SUBSCRIBERS_URL,
     subscribers: canMail ? counted(confirmed, 'subscriber', 'subscribers') : null,
     joined: `+${formatNumber(joinedLast30Days)} in the last 30 days`,
   }

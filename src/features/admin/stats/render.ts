@@ -1,4 +1,5 @@
 // Owns the stats pages' view models: the range tabs, totals, chart, daily table and top lists, the empty state, the refused range, and the editor's per-post panel.
+import { ADMIN_STATS_URL } from '../../../lib/urls.ts'
 import { dailyChart, formatNumber, longDay } from '../../stats/chart.ts'
 import { dayStampOf } from '../../stats/days.ts'
 import type { PostStats } from '../../stats/post-stats.ts'
@@ -7,8 +8,6 @@ import { carriesReadMark, READ_MARK_MINUTES } from '../../stats/read-mark.ts'
 import type { CountedContent } from './content.ts'
 import { DEFAULT_RANGE, STATS_RANGES, type StatsRange } from './forms.ts'
 import type { StatsReport } from './report.ts'
-
-export const ADMIN_STATS_URL = '/admin/stats'
 
 /** The stats page for a range; the default range has the plain address. */
 export const statsUrl = (range: StatsRange = DEFAULT_RANGE): string =>

@@ -1,15 +1,17 @@
 // Owns the admin's /admin/stats page and its /admin/stats.csv export: both only read.
+
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
+import { ADMIN_STATS_URL } from '../../../lib/urls.ts'
 import { getSettings } from '../../settings/service.ts'
 import { siteDayNumber } from '../../stats/days.ts'
 import { daysEndingOn, hasAnyStats } from '../../stats/queries.ts'
 import { contentAt } from './content.ts'
 import { statsCsv } from './csv.ts'
 import { rangeFrom, type StatsRange } from './forms.ts'
-import { ADMIN_STATS_URL, badRangeView, statsCsvFileName, statsPageView } from './render.ts'
+import { badRangeView, statsCsvFileName, statsPageView } from './render.ts'
 import { statsReport } from './report.ts'
 
 export default async function statsRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {

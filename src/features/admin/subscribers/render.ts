@@ -1,9 +1,11 @@
 // Owns the subscribers screen's view models: tabs and counts, rows, the add and import forms, the import report, the remove page, the flash messages, and every URL of the screen.
+
 import type { Subscriber, SubscriberSource, SubscriberStatus } from '../../../db/schema.ts'
 import { formatDate } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { formatBytes } from '../../../lib/format-bytes.ts'
 import { plural } from '../../../lib/text.ts'
+import { ADMIN_SUBSCRIBERS_URL } from '../../../lib/urls.ts'
 import { SUBSCRIBER_EMAIL_MAX } from '../../newsletter/email-address.ts'
 import type { ImportReport } from '../../newsletter/import.ts'
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../newsletter/import-file.ts'
@@ -12,7 +14,6 @@ import { CONFIRM_TTL_LABEL } from '../../newsletter/tokens.ts'
 import { emailParts, timeView } from '../inbox/render.ts'
 import type { ListState, RemoveAction } from './forms.ts'
 
-export const ADMIN_SUBSCRIBERS_URL = '/admin/subscribers'
 export const SUBSCRIBERS_CSV_URL = '/admin/subscribers.csv'
 export const IMPORT_URL = `${ADMIN_SUBSCRIBERS_URL}/import`
 export const removeUrl = (id: number): string => `${ADMIN_SUBSCRIBERS_URL}/${id}/remove`

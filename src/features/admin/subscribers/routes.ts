@@ -1,9 +1,11 @@
 // Owns the admin's /admin/subscribers routes: the list by status with search and pages, adding an address by hand, importing and exporting CSV, and unsubscribing or deleting one.
+
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
 import type { Subscriber } from '../../../db/schema.ts'
 import { dateStamp, formatDate } from '../../../lib/dates.ts'
+import { ADMIN_SUBSCRIBERS_URL } from '../../../lib/urls.ts'
 import { ImportRefusedError, importSubscribers } from '../../newsletter/import.ts'
 import { MAX_IMPORT_BYTES } from '../../newsletter/import-file.ts'
 import {
@@ -20,7 +22,6 @@ import { acceptOneFile, uploadedFile } from '../media/forms.ts'
 import { withRow } from '../params.ts'
 import { importUploadProblem, type ListState, listStateFrom, removeActionFrom, typedEmail } from './forms.ts'
 import {
-  ADMIN_SUBSCRIBERS_URL,
   doneMessage,
   exportFileName,
   type FormState,

@@ -10,7 +10,7 @@ export type ResponseKind = (typeof RESPONSE_KINDS)[number]
 export const RESPONSE_STATUSES = ['pending', 'approved', 'rejected', 'spam'] as const
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number]
 
-export const RESPONSE_SOURCES = ['webmention', 'activitypub'] as const
+export const RESPONSE_SOURCES = ['webmention', 'activitypub', 'import'] as const
 export type ResponseSource = (typeof RESPONSE_SOURCES)[number]
 
 /**

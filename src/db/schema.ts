@@ -175,6 +175,10 @@ export const loginFailures = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     ip: text('ip').notNull(),
     email: text('email').notNull(),
+    /** What was wrong: a password, or a second-factor code (codes also have an hourly cap of their own). */
+    kind: text('kind', { enum: ['password', 'code'] })
+      .notNull()
+      .default('password'),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('login_failures_ip_idx').on(t.ip, t.at), index('login_failures_email_idx').on(t.email, t.at)],
@@ -249,8 +253,12 @@ export const media = sqliteTable('media', {
 
 export type Media = typeof media.$inferSelect
 
+// Passkeys, the TOTP second factor, recovery codes, sign-in challenges and the security log.
+export * from './schema-auth.ts'
 // ActivityPub: the actor's keys, followers, the delivery queue; what each post last told the social web.
 export * from './schema-federation.ts'
+// Imports from WordPress and Ghost: what each brought in, and the old URLs that redirect.
+export * from './schema-imports.ts'
 // The inbox's tables (messages, the outbox, replies) live beside this file; migrations see them through this export.
 export * from './schema-inbox.ts'
 // The newsletter: subscribers and the issues emailed to them.

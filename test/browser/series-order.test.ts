@@ -31,7 +31,10 @@ async function signIn(page: Page, site: LiveSite, next: string) {
   await page.goto(`${site.baseUrl}/admin/login?next=${encodeURIComponent(new URL(next).pathname)}`)
   await page.getByLabel('Email', { exact: true }).fill(AUTHOR.email)
   await page.getByLabel('Password', { exact: true }).fill(AUTHOR.password)
-  await Promise.all([page.waitForURL(next), page.getByRole('button', { name: 'Sign in' }).click()])
+  await Promise.all([
+    page.waitForURL(next),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ])
 }
 
 const partTitles = (page: Page) => page.locator('.series-part__title').allInnerTexts()

@@ -13,8 +13,10 @@ import {
 import { buildApp } from '../../src/app.ts'
 import type { Config } from '../../src/config.ts'
 import type { Db } from '../../src/db/client.ts'
+import { passkeys } from '../../src/db/schema.ts'
+import { recordSecurityEvent } from '../../src/features/auth/security-events.ts'
 import { createSession, SESSION_COOKIE } from '../../src/features/auth/sessions.ts'
-import { createUser, issueSetupToken } from '../../src/features/auth/users.ts'
+import { createUser, findUserByEmail, issueSetupToken } from '../../src/features/auth/users.ts'
 import { receiveMessage } from '../../src/features/contact/service.ts'
 import { listRevisions, savePostWithRevision } from '../../src/features/content/revisions.ts'
 import { markdownFor } from '../../src/features/media/render.ts'
@@ -363,6 +365,29 @@ export async function startShowcase(t: TestContext, env: Record<string, string> 
   })
 
   const sessionCookie = await authorSessionCookie(site)
+  // The account page with a passkey and its sign-in changes listed, as after a first week of use.
+  const author = findUserByEmail(db, 'author@example.com')
+  if (!author) throw new Error('the showcase author is missing')
+  db.insert(passkeys)
+    .values({
+      userId: author.id,
+      credentialId: 'c2hvd2Nhc2UtcGFzc2tleQ',
+      publicKey: 'cHVibGljLWtleQ',
+      name: 'MacBook Touch ID',
+      createdAt: new Date(now.getTime() - 6 * 86_400_000),
+      lastUsedAt: new Date(now.getTime() - 3_600_000),
+    })
+    .run()
+  recordSecurityEvent(db, author.id, 'passkey-added', {
+    detail: 'MacBook Touch ID',
+    ip: '127.0.0.1',
+    now: new Date(now.getTime() - 6 * 86_400_000),
+  })
+  recordSecurityEvent(db, author.id, 'passkey-sign-in', {
+    detail: 'MacBook Touch ID',
+    ip: '127.0.0.1',
+    now: new Date(now.getTime() - 3_600_000),
+  })
   const readers = seedReaders(
     db,
     ['/', postUrl(articleSlug), postUrl(linkPost.slug), pageUrl(pageRow.slug)],

@@ -27,6 +27,11 @@ export const DONE_MESSAGES: Record<string, string> = {
   'set-up': 'Your account is ready. Welcome to Folio.',
   'password-changed': 'Password changed. Every other session has been signed out.',
   'session-ended': 'That session has been signed out.',
+  'passkey-added': 'Passkey added. Every other session has been signed out.',
+  'passkey-removed': 'Passkey removed. Every other session has been signed out.',
+  'sign-in-expired': 'That sign-in was not finished within five minutes. Sign in again.',
+  'two-factor-off':
+    'Two-step sign-in is off. Your password alone signs in now, and every other session has been signed out.',
   'post-saved': 'Post saved.',
   'post-published': 'Post published.',
   'post-scheduled': 'Post scheduled.',

@@ -1,8 +1,11 @@
 // Owns author accounts: creating them, finding them, changing passwords, and the first-run setup token.
 import { and, count, desc, eq, gt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { loginFailures, sessions, setupTokens, type User, users } from '../../db/schema.ts'
+import { setupTokens, type User, users } from '../../db/schema.ts'
 import { hashPassword } from './passwords.ts'
+import { deletePendingSignIns } from './pending-sign-ins.ts'
+import { endOtherSessions } from './security-events.ts'
+import { forgetAccountFailures } from './throttle.ts'
 import { hashToken, newToken } from './tokens.ts'
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
@@ -56,8 +59,9 @@ export async function createUser(
 }
 
 /**
- * Sets a new password, ends every session but `keepSessionId`, and clears the account's failed
- * sign-ins: this is also the recovery path when the author has been throttled.
+ * Sets a new password, ends every session but `keepSessionId` and every half-finished sign-in
+ * (one that got past the old password must not finish), and forgets the account's failed
+ * attempts: this is also the recovery path when the author has been throttled.
  */
 export async function setPassword(
   db: Db,
@@ -67,19 +71,17 @@ export async function setPassword(
 ): Promise<void> {
   const now = options.now ?? new Date()
   const passwordHash = await hashPassword(password)
-  db.transaction((tx) => {
-    const user = tx
+  db.transaction(() => {
+    const user = db
       .update(users)
       .set({ passwordHash, passwordChangedAt: now, updatedAt: now })
       .where(eq(users.id, userId))
       .returning()
       .get()
     if (!user) return
-    const others = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()
-    for (const session of others) {
-      if (session.id !== options.keepSessionId) tx.delete(sessions).where(eq(sessions.id, session.id)).run()
-    }
-    tx.delete(loginFailures).where(eq(loginFailures.email, user.email)).run()
+    endOtherSessions(db, userId, options.keepSessionId)
+    deletePendingSignIns(db, userId)
+    forgetAccountFailures(db, user.email)
   })
 }
 

@@ -15,9 +15,16 @@ import {
 import { createTestApp } from '../../helpers/app.ts'
 
 /** Pages anyone may open: signing in, and the first-run setup (which is a 404 without its token). */
-const OPEN_PAGES = new Set(['/admin/login', '/admin/setup'])
+const OPEN_PAGES = new Set(['/admin/login', '/admin/setup', '/admin/login/verify'])
 /** Forms a visitor who is not signed in may send. */
-const OPEN_FORMS = new Set(['/admin/login', '/admin/setup', '/admin/logout'])
+const OPEN_FORMS = new Set([
+  '/admin/login',
+  '/admin/setup',
+  '/admin/logout',
+  '/admin/login/verify',
+  '/admin/login/passkey/options',
+  '/admin/login/passkey',
+])
 
 /** Field names from every admin form, so that a route which forgot its guard would have something to save. */
 const FIELDS = {

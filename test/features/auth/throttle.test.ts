@@ -1,12 +1,15 @@
-// Checks password throttling: a cap per IP taken before hashing, a growing delay per account for wrong passwords only, and the ways to clear both.
+// Checks throttling of passwords and codes: a cap per address (an IPv6 /64 as one) taken before hashing, a growing delay per account, codes refused outright while it waits or after ten wrong ones an hour, and the ways to clear them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Db } from '../../../src/db/client.ts'
 import {
   type Attempt,
+  checkCode,
   checkPassword,
   clearAllFailures,
+  countWrongCodes,
   MAX_FAILURES_PER_IP,
+  MAX_WRONG_CODES_PER_ACCOUNT,
   recordLoginFailure,
   recordSignIn,
   releaseAttempt,
@@ -147,4 +150,101 @@ test("a successful sign-in lifts the account's delay but leaves every IP's count
   assert.equal(reserveAttempt(db, { ip: '198.51.100.2', email: 'x@example.com' }, at(SECOND)).allowed, false)
   assert.equal(clearAllFailures(db), 12)
   assert.equal(reserveAttempt(db, { ip: '198.51.100.2', email: 'x@example.com' }, at(SECOND)).allowed, true)
+})
+
+test('an IPv6 /64 counts as one address, and an IPv4-mapped address as its IPv4 one', async (t) => {
+  const { db } = createTestDb(t)
+  for (let i = 1; i <= 5; i++) {
+    assert.equal(
+      (await checkAt(db, `2001:db8:1:2::${i}`, `guess${i}@example.com`, i, false)).outcome,
+      'wrong',
+    )
+  }
+  const sameNetwork = reserveAttempt(
+    db,
+    { ip: '2001:db8:1:2:ffff:ffff:ffff:ffff', email: AUTHOR },
+    at(SECOND),
+  )
+  assert.ok(!sameNetwork.allowed && sameNetwork.reason === 'ip', 'any address of the /64 is blocked')
+  assert.ok(reserveAttempt(db, { ip: '2001:db8:1:3::1', email: AUTHOR }, at(SECOND)).allowed)
+
+  for (let i = 0; i < 5; i++) recordLoginFailure(db, '198.51.100.30', `guess${i}@example.com`, at(i))
+  assert.equal(reserveAttempt(db, { ip: '::ffff:198.51.100.30', email: AUTHOR }, at(SECOND)).allowed, false)
+  assert.equal(reserveAttempt(db, { ip: '198.51.100.31', email: AUTHOR }, at(SECOND)).allowed, true)
+})
+
+/** A code check at a fixed moment whose code is `right` or not; `looked` counts the codes looked at. */
+function codeCheckAt(db: Db, ip: string, ms: number, right: boolean, looked = { n: 0 }) {
+  return checkCode(
+    db,
+    { ip, email: AUTHOR },
+    () => {
+      looked.n++
+      return right
+    },
+    () => at(ms),
+  )
+}
+
+test('while the account waits, even the right code is refused without being looked at, and not counted', async (t) => {
+  const { db } = createTestDb(t)
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await codeCheckAt(db, `203.0.113.${i}`, i * SECOND, false)).outcome, 'wrong')
+  }
+  const looked = { n: 0 }
+  const early = await codeCheckAt(db, '192.0.2.9', 3 * SECOND, true, looked)
+  assert.ok(early.outcome === 'throttled' && early.reason === 'account')
+  assert.equal(early.retryAfterSeconds, 4, 'five seconds after the third wrong code, one has passed')
+  assert.equal(looked.n, 0, 'the code was not looked at')
+  assert.equal(failures(db), 3, 'a refused code is not counted')
+  assert.equal((await codeCheckAt(db, '192.0.2.9', 7 * SECOND, true, looked)).outcome, 'correct')
+  assert.equal(looked.n, 1)
+  assert.equal(failures(db), 3)
+})
+
+test('wrong codes and wrong passwords share the account delay', async (t) => {
+  const { db } = createTestDb(t)
+  for (let i = 0; i < 3; i++) recordLoginFailure(db, `203.0.113.${i}`, AUTHOR, at(0))
+  const code = await codeCheckAt(db, '192.0.2.1', SECOND, true)
+  assert.ok(code.outcome === 'throttled' && code.reason === 'account')
+
+  const { db: other } = createTestDb(t)
+  for (let i = 0; i < 3; i++) await codeCheckAt(other, `203.0.113.${i}`, i, false)
+  const password = await checkAt(other, '192.0.2.1', AUTHOR, SECOND, false)
+  assert.ok(password.outcome === 'throttled' && password.reason === 'account')
+})
+
+test('after ten wrong codes in an hour no code is looked at until the oldest is an hour old; passwords still work', async (t) => {
+  const { db } = createTestDb(t)
+  await createUser(db, { name: 'Sam', email: AUTHOR, password: 'correct horse battery staple' })
+  assert.equal(MAX_WRONG_CODES_PER_ACCOUNT, 10)
+  // Five minutes apart (the longest delay), from many addresses: only the hourly cap applies.
+  const apart = 5 * 60 * SECOND
+  for (let i = 0; i < 10; i++) {
+    assert.equal((await codeCheckAt(db, `203.0.113.${i}`, i * apart, false)).outcome, 'wrong', `code ${i}`)
+  }
+  assert.equal(countWrongCodes(db, AUTHOR, T0), 10)
+  const looked = { n: 0 }
+  const capped = await codeCheckAt(db, '192.0.2.1', 10 * apart, true, looked)
+  assert.ok(capped.outcome === 'throttled' && capped.reason === 'codes')
+  assert.equal(capped.retryAfterSeconds, (WINDOW_MS - 10 * apart) / 1000)
+  assert.equal(looked.n, 0)
+  assert.equal((await checkAt(db, '192.0.2.2', AUTHOR, 10 * apart, true)).outcome, 'correct')
+  // Once the first wrong code is an hour old, codes are looked at again.
+  assert.equal((await codeCheckAt(db, '192.0.2.3', WINDOW_MS + SECOND, true, looked)).outcome, 'correct')
+  assert.equal(looked.n, 1)
+})
+
+test("strangers' wrong passwords never use up the account's codes, and a sign-in lifts the code cap", async (t) => {
+  const { db } = createTestDb(t)
+  await createUser(db, { name: 'Sam', email: AUTHOR, password: 'correct horse battery staple' })
+  for (let i = 0; i < 12; i++) recordLoginFailure(db, `198.51.100.${i}`, AUTHOR, at(i * 5 * 60 * SECOND))
+  assert.equal(countWrongCodes(db, AUTHOR, T0), 0)
+  assert.equal((await codeCheckAt(db, '192.0.2.1', 61 * 60 * SECOND, true)).outcome, 'correct')
+
+  const { db: other } = createTestDb(t)
+  await createUser(other, { name: 'Sam', email: AUTHOR, password: 'correct horse battery staple' })
+  for (let i = 0; i < 10; i++) await codeCheckAt(other, `203.0.113.${i}`, i * 5 * 60 * SECOND, false)
+  recordSignIn(other, AUTHOR, at(50 * 60 * SECOND))
+  assert.equal((await codeCheckAt(other, '192.0.2.1', 51 * 60 * SECOND, true)).outcome, 'correct')
 })

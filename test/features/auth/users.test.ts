@@ -1,9 +1,10 @@
-// Checks accounts: e-mail addresses without case, the one-time setup token, and what a new password ends.
+// Checks accounts: e-mail addresses without case, the one-time setup token, and what a new password ends (sessions, half-finished sign-ins, failed attempts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { verifyPassword } from '../../../src/features/auth/passwords.ts'
+import { createPendingSignIn, findPendingSignIn } from '../../../src/features/auth/pending-sign-ins.ts'
 import { createSession, listSessions } from '../../../src/features/auth/sessions.ts'
-import { recordLoginFailure } from '../../../src/features/auth/throttle.ts'
+import { checkCode, countWrongCodes, recordLoginFailure } from '../../../src/features/auth/throttle.ts'
 import { hashToken } from '../../../src/features/auth/tokens.ts'
 import {
   completeSetup,
@@ -102,4 +103,19 @@ test('a new password ends every session but the one kept, and clears failed sign
   // Without a session to keep (the CLI), every session ends.
   await setPassword(db, user.id, 'yet another password')
   assert.equal(listSessions(db, user.id).length, 0)
+})
+
+test('a new password ends the half-finished sign-ins that got past the old one, and forgets wrong codes', async (t) => {
+  const { db } = createTestDb(t)
+  const user = await createUser(db, input)
+  const pending = createPendingSignIn(db, user.id, '/admin')
+  const since = new Date(Date.now() - 1000)
+  const wrong = await checkCode(db, { ip: '198.51.100.4', email: user.email }, () => false)
+  assert.equal(wrong.outcome, 'wrong')
+  assert.equal(countWrongCodes(db, user.email, since), 1)
+  assert.ok(findPendingSignIn(db, pending))
+
+  await setPassword(db, user.id, 'a brand new password')
+  assert.equal(findPendingSignIn(db, pending), undefined, 'the code prompt of the old password is gone')
+  assert.equal(countWrongCodes(db, user.email, since), 0)
 })

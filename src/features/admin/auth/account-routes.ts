@@ -1,17 +1,18 @@
-// Owns the signed-in author's /admin/account page: changing the password and ending sessions.
+// Owns the signed-in author's /admin/account page: changing the password and ending sessions; passkeys and the second factor have their own route plugins.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../../../db/client.ts'
-import type { FieldErrors } from '../../../lib/form-errors.ts'
-import { fieldErrors, formFields } from '../../../lib/form-errors.ts'
-import { BusyError } from '../../../lib/semaphore.ts'
+import { type FieldErrors, fieldErrors, formFields } from '../../../lib/form-errors.ts'
 import { passwordChangeSchema } from '../../auth/forms.ts'
-import { verifyPassword } from '../../auth/passwords.ts'
+import { listPasskeys } from '../../auth/passkeys.ts'
+import { listSecurityEvents } from '../../auth/security-events.ts'
 import { deleteUserSession, listSessions, SESSION_COOKIE } from '../../auth/sessions.ts'
-import { checkPassword, type PasswordCheck } from '../../auth/throttle.ts'
+import { twoFactorStatus } from '../../auth/totp.ts'
 import { setPassword } from '../../auth/users.ts'
+import { getSettings } from '../../settings/service.ts'
 import { requireUser } from '../context.ts'
 import { parseId } from '../params.ts'
-import { BUSY, describeThrottle, renderAccount } from './render.ts'
+import { proveCurrentPassword } from './current-password.ts'
+import { renderAccount } from './render.ts'
 
 export default async function accountRoutes(app: FastifyInstance, options: { db: Db }) {
   const { db } = options
@@ -25,8 +26,20 @@ export default async function accountRoutes(app: FastifyInstance, options: { db:
   ) => {
     const auth = request.auth
     if (!auth) throw new Error('account page without a session')
-    const sessions = listSessions(db, auth.user.id)
-    return renderAccount(reply, { sessions, currentSessionId: auth.session.id, errors }, status)
+    const userId = auth.user.id
+    return renderAccount(
+      reply,
+      {
+        sessions: listSessions(db, userId),
+        currentSessionId: auth.session.id,
+        passkeys: listPasskeys(db, userId),
+        twoFactor: twoFactorStatus(db, userId),
+        events: listSecurityEvents(db, userId),
+        timeZone: getSettings(db).timezone,
+        errors,
+      },
+      status,
+    )
   }
 
   app.get('/admin/account', async (request, reply) => showAccount(request, reply))
@@ -36,28 +49,10 @@ export default async function accountRoutes(app: FastifyInstance, options: { db:
     if (!auth) return reply
     const parsed = passwordChangeSchema.safeParse(formFields(request.body))
     if (!parsed.success) return showAccount(request, reply, fieldErrors(parsed.error), 422)
-    let check: PasswordCheck
-    try {
-      check = await checkPassword(db, { ip: request.ip, email: auth.user.email }, () =>
-        verifyPassword(auth.user.passwordHash, parsed.data.current_password),
-      )
-    } catch (err) {
-      if (!(err instanceof BusyError)) throw err
-      reply.header('retry-after', '5')
-      return showAccount(request, reply, { current_password: BUSY }, 503)
-    }
-    if (check.outcome === 'throttled') {
-      reply.header('retry-after', String(check.retryAfterSeconds))
-      return showAccount(
-        request,
-        reply,
-        { current_password: describeThrottle(check, 'wrong passwords') },
-        429,
-      )
-    }
-    if (check.outcome === 'wrong') {
-      request.log.info({ ip: request.ip }, 'wrong current password on the account page')
-      return showAccount(request, reply, { current_password: 'That is not your current password.' }, 422)
+    const proof = await proveCurrentPassword(db, request, auth.user, parsed.data.current_password)
+    if (!proof.ok) {
+      if (proof.retryAfterSeconds) reply.header('retry-after', String(proof.retryAfterSeconds))
+      return showAccount(request, reply, { current_password: proof.message }, proof.status)
     }
     await setPassword(db, auth.user.id, parsed.data.new_password, { keepSessionId: auth.session.id })
     return reply.redirect('/admin/account?done=password-changed', 303)

@@ -1,5 +1,4 @@
 // Owns getting in and out of the admin: first-run setup, sign-in and sign-out; the account page is its own plugin.
-import { validateHeaderValue } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../../config.ts'
 import type { Db } from '../../../db/client.ts'
@@ -7,8 +6,9 @@ import { fieldErrors, formFields } from '../../../lib/form-errors.ts'
 import { BusyError } from '../../../lib/semaphore.ts'
 import { loginSchema, setupSchema } from '../../auth/forms.ts'
 import { verifyPassword } from '../../auth/passwords.ts'
-import { ABSOLUTE_TIMEOUT_MS, createSession, deleteSession, SESSION_COOKIE } from '../../auth/sessions.ts'
+import { deleteSession, SESSION_COOKIE } from '../../auth/sessions.ts'
 import { checkPassword, type PasswordCheck, recordSignIn } from '../../auth/throttle.ts'
+import { hasConfirmedTotp } from '../../auth/totp.ts'
 import {
   completeSetup,
   countUsers,
@@ -18,28 +18,16 @@ import {
 } from '../../auth/users.ts'
 import { safeNext } from '../context.ts'
 import accountRoutes from './account-routes.ts'
+import passkeyRoutes from './passkey-routes.ts'
 import { BUSY, describeThrottle, renderLogin, renderSetup, SIGN_IN_FAILED } from './render.ts'
+import { startSession } from './sign-in.ts'
+import twoFactorRoutes, { sendToSecondFactor } from './two-factor-routes.ts'
 
 export default async function authRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
   const { db, config } = options
 
-  /** Starts a session and sends the author to `location`, which is checked first so no session is left without its cookie. */
-  function signIn(request: FastifyRequest, reply: FastifyReply, userId: number, location: string) {
-    validateHeaderValue('location', location)
-    // A new token at every sign-in: a token planted before sign-in is worth nothing after it.
-    const { token } = createSession(db, userId, {
-      userAgent: request.headers['user-agent'] ?? '',
-      ip: request.ip,
-    })
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
-      maxAge: Math.floor(ABSOLUTE_TIMEOUT_MS / 1000),
-    })
-    return reply.redirect(location, 303)
-  }
+  const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number, location: string) =>
+    startSession(db, config, request, reply, userId, location)
 
   app.get('/admin/login', async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next)
@@ -75,6 +63,8 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
       request.log.info({ ip: request.ip }, 'failed sign-in')
       return renderLogin(reply, { next, values, errors: { _form: SIGN_IN_FAILED } }, 401)
     }
+    // With the app on, the password earns only a pending sign-in; the sign-in is recorded once the code is right.
+    if (hasConfirmedTotp(db, user.id)) return sendToSecondFactor(db, config, reply, user.id, next)
     recordSignIn(db, email)
     return signIn(request, reply, user.id, next)
   })
@@ -105,4 +95,6 @@ export default async function authRoutes(app: FastifyInstance, options: { db: Db
   })
 
   await app.register(accountRoutes, { db })
+  await app.register(passkeyRoutes, { db, config })
+  await app.register(twoFactorRoutes, { db, config })
 }

@@ -30,7 +30,11 @@ const KIND_LABELS: Record<ResponseKind, string> = {
   mention: 'Mention',
 }
 
-const SOURCE_LABELS: Record<ResponseSource, string> = { webmention: 'Webmention', activitypub: 'ActivityPub' }
+const SOURCE_LABELS: Record<ResponseSource, string> = {
+  webmention: 'Webmention',
+  activitypub: 'ActivityPub',
+  import: 'Imported comment',
+}
 
 /** The flash shown after each action (the messages live in admin/context.ts's DONE_MESSAGES). */
 export const DONE_CODES: Record<ModerationAction | 'block' | 'unblock', string> = {

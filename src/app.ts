@@ -22,6 +22,8 @@ import federationRoutes from './features/federation/routes.ts'
 import { FEED_PATHS } from './features/feeds/build.ts'
 import feedRoutes from './features/feeds/routes.ts'
 import healthRoutes from './features/health/routes.ts'
+import redirectRoutes from './features/importers/redirect-routes.ts'
+import { resolveRedirect } from './features/importers/redirects.ts'
 import mailWorker from './features/mail/worker.ts'
 import { STORED_NAME } from './features/media/files.ts'
 import { subscribeFormLoader } from './features/newsletter/forms.ts'
@@ -148,6 +150,8 @@ export async function buildApp({
 
   // First of all hooks: a cached public page is answered before any other work is done.
   const pageCache = createPageCache(db, { nextChangeAfter: (now) => nextScheduledAfter(db, now) })
+  // Before the page cache: an imported blog's `/?p=123` must not be answered with the cached home page.
+  await app.register(redirectRoutes, { db })
   pageCache.serve(app)
 
   await app.register(securityHeaders, { config })
@@ -174,7 +178,7 @@ export async function buildApp({
     webmention: absoluteUrl(config.siteUrl, WEBMENTION_PATH),
     subscribeForm: subscribeFormLoader(db, config),
   })
-  await app.register(errorPages, { config })
+  await app.register(errorPages, { config, movedTo: (url) => resolveRedirect(db, url, new Date()) })
 
   await app.register(forms, { config, cookieSecret: loadOrCreateSecret(db, 'cookie-signing') })
   await app.register(mailWorker, { db, config })

@@ -1,9 +1,13 @@
 // Owns the operator's commands: `npm run cli -- <command>`.
-import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type Config, ConfigError, loadConfig } from './config.ts'
-import { closeDatabase, type Db, openDatabase } from './db/client.ts'
-import { migrateDatabase } from './db/migrate.ts'
+import { parseArgs } from 'node:util'
+import { CONTENT_COMMANDS, runContentCommand } from './cli-content.ts'
+import { required, UsageError, withDatabase } from './cli-support.ts'
+import { USAGE } from './cli-usage.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import type { Db } from './db/client.ts'
+import { describeSecondFactorReset } from './features/auth/cli-reset.ts'
 import { emailSchema, newPasswordSchema } from './features/auth/forms.ts'
+import { resetSecondFactor } from './features/auth/reset.ts'
 import { clearAllFailures } from './features/auth/throttle.ts'
 import {
   createUser,
@@ -13,52 +17,14 @@ import {
   SETUP_LINK_DAYS,
   setPassword,
 } from './features/auth/users.ts'
-import {
-  BackupError,
-  backupDatabase,
-  describeBackup,
-  describeRestore,
-  restoreBackup,
-  restoreSteps,
-} from './features/backup/backup.ts'
-import { defaultBackupFile, defaultExportFolder, siteTimeZoneAt } from './features/backup/default-names.ts'
-import { describeExport, ExportFolderError, exportSite } from './features/backup/export.ts'
-import { describeImport, ImportFolderError, importSite } from './features/backup/import.ts'
-import { describeRerender, rerenderEverything } from './features/content/rerender.ts'
-import { seedDemoContent } from './features/seed/demo.ts'
-import { describeSeedRemoval, removeSeededContent } from './features/seed/remove.ts'
-import { getSettings } from './features/settings/service.ts'
-import { createProgress } from './lib/progress.ts'
+import { BackupError } from './features/backup/backup.ts'
+import { ExportFolderError } from './features/backup/export.ts'
+import { ImportFolderError } from './features/backup/import.ts'
+import { ImportCommandError, parseImportArgs, runImportCommand } from './features/importers/command.ts'
+import { ImportFileError } from './features/importers/model.ts'
 import { promptSecret } from './lib/prompt.ts'
 import { plural } from './lib/text.ts'
 import { absoluteUrl, adminSetupUrl } from './lib/urls.ts'
-
-const USAGE = `Usage: npm run cli -- <command> [options]
-
-Commands:
-  migrate              apply pending database migrations
-  seed --posts N       add N realistic demo posts (and, on an empty site, demo pages and settings)
-  seed --remove        remove what seed added (posts you edited since are kept), settings back as before
-  create-user --email E --name N
-                       create an author account; the password is read from stdin or a hidden prompt
-  set-password --email E
-                       set a new password (ends every session and clears failed sign-ins)
-  unlock               forget every failed sign-in, lifting all sign-in throttling
-  setup-link           print a new link to create the first account (the one printed before stops working)
-  backup [FILE] [--force]
-                       copy the database, while the server runs, to FILE and MEDIA_DIR to FILE.media/;
-                       without FILE: backups/folio-<date>-<time>.db
-  restore FILE --yes   put a backup in place of the database and its media (stop the server first)
-  export [DIR] [--force]
-                       write every post and page as Markdown with YAML front matter, plus settings and
-                       media; without DIR: backups/folio-export-<date>-<time>/
-  import DIR           read an export back: posts and pages matched by slug are updated, others created
-  rerender             render every stored post, page, series description and Markdown setting again
-  help                 show this message
-
-The database is DATABASE_PATH (default ./data/folio.db).`
-
-class UsageError extends Error {}
 
 async function readNewPassword(): Promise<string> {
   const password = await promptSecret('Password (at least 12 characters): ')
@@ -72,36 +38,25 @@ async function readNewPassword(): Promise<string> {
   return password
 }
 
-/** Opens and migrates the database, runs `work` on it, and closes it whatever happens. */
-async function withDatabase<T>(config: Config, work: (db: Db) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(config.databasePath)
-  try {
-    migrateDatabase(db)
-    return await work(db)
-  } finally {
-    closeDatabase(db)
-  }
-}
-
-/** A command's flags and the one file or folder it acts on, if given; `example` shows how when there are more. */
-function parseTarget<T extends NonNullable<ParseArgsConfig['options']>>(
-  args: string[],
-  options: T,
-  example: string,
-) {
-  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true } as const)
-  const [target, ...extra] = positionals
-  if (extra.length > 0) throw new UsageError(example)
-  return { values, target }
-}
-
-function required(target: string | undefined, example: string): string {
-  if (!target) throw new UsageError(example)
-  return target
-}
-
 /** Errors whose message already tells the operator what to do: printed as they are, exit code 1. */
-const OPERATOR_ERRORS = [ConfigError, UsageError, BackupError, ExportFolderError, ImportFolderError]
+const OPERATOR_ERRORS = [
+  ConfigError,
+  UsageError,
+  BackupError,
+  ExportFolderError,
+  ImportFolderError,
+  ImportCommandError,
+  ImportFileError,
+]
+
+const EMAIL_EXAMPLE = '--email is required, like --email you@example.com.'
+
+/** The account `--email` names, or a UsageError saying there is none. */
+function accountFor(db: Db, email: string) {
+  const user = findUserByEmail(db, email)
+  if (!user) throw new UsageError(`There is no account for ${email}.`)
+  return user
+}
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -111,35 +66,12 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig(process.env)
 
+  if (CONTENT_COMMANDS.has(command)) return runContentCommand(command, rest, config)
+
   switch (command) {
     case 'migrate': {
       await withDatabase(config, () => {})
       console.log(`Database ${config.databasePath} is up to date.`)
-      return 0
-    }
-    case 'seed': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { posts: { type: 'string', default: '50' }, remove: { type: 'boolean', default: false } },
-        strict: true,
-      })
-      if (values.remove) {
-        const removal = await withDatabase(config, (db) => removeSeededContent(db))
-        console.log(describeSeedRemoval(removal))
-        return 0
-      }
-      const posts = Number(values.posts)
-      if (!Number.isInteger(posts) || posts < 1 || posts > 1_000_000) {
-        throw new UsageError(`--posts must be a whole number between 1 and 1000000, not "${values.posts}".`)
-      }
-      await withDatabase(config, (db) => {
-        const started = performance.now()
-        const result = seedDemoContent(db, { posts })
-        const seconds = ((performance.now() - started) / 1000).toFixed(1)
-        console.log(
-          `Seeded ${result.posts} posts, ${result.pages} pages, ${result.series} series and ${result.tags} tags into ${config.databasePath} in ${seconds}s. To take them away again: npm run cli -- seed --remove`,
-        )
-      })
       return 0
     }
     case 'create-user': {
@@ -168,11 +100,9 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'set-password': {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } }, strict: true })
-      if (!values.email) throw new UsageError('--email is required, like --email you@example.com.')
-      const email = values.email
+      const email = required(values.email, EMAIL_EXAMPLE)
       await withDatabase(config, async (db) => {
-        const user = findUserByEmail(db, email)
-        if (!user) throw new UsageError(`There is no account for ${email}.`)
+        const user = accountFor(db, email)
         const password = await readNewPassword()
         await setPassword(db, user.id, password)
         console.log(
@@ -198,72 +128,19 @@ async function run(argv: string[]): Promise<number> {
       )
       return 0
     }
-    case 'backup': {
-      const { values, target } = parseTarget(
-        rest,
-        { force: { type: 'boolean', default: false } },
-        'Name at most one backup file, like: npm run cli -- backup backups/folio.db',
-      )
-      const file = target ?? defaultBackupFile({ timeZone: siteTimeZoneAt(config.databasePath) })
-      const result = await backupDatabase({
-        databasePath: config.databasePath,
-        mediaDir: config.mediaDir,
-        file,
-        force: values.force,
-      })
-      console.log(describeBackup(result, file))
-      return 0
-    }
-    case 'restore': {
-      const restoreExample = 'Name one backup file, like: npm run cli -- restore backups/folio.db --yes'
-      const { values, target } = parseTarget(
-        rest,
-        { yes: { type: 'boolean', default: false } },
-        restoreExample,
-      )
-      const file = required(target, restoreExample)
-      const options = { file, databasePath: config.databasePath, mediaDir: config.mediaDir }
-      // Whether the server is running cannot be known for sure from here, so the operator confirms.
-      if (!values.yes) {
-        console.log(restoreSteps(options))
-        return 1
-      }
-      console.log(describeRestore(restoreBackup(options), options))
-      return 0
-    }
-    case 'export': {
-      const { values, target } = parseTarget(
-        rest,
-        { force: { type: 'boolean', default: false } },
-        'Name at most one folder, like: npm run cli -- export site/',
-      )
+    case 'reset-2fa': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } }, strict: true })
+      const email = required(values.email, EMAIL_EXAMPLE)
       await withDatabase(config, (db) => {
-        const dir = target ?? defaultExportFolder({ timeZone: getSettings(db).timezone })
-        const result = exportSite(db, dir, { mediaDir: config.mediaDir, force: values.force })
-        console.log(describeExport(result, dir))
+        const user = accountFor(db, email)
+        console.log(describeSecondFactorReset(user.email, resetSecondFactor(db, user.id)))
       })
       return 0
     }
-    case 'import': {
-      const importExample = 'Name one folder, like: npm run cli -- import site/'
-      const dir = required(parseTarget(rest, {}, importExample).target, importExample)
-      const result = await withDatabase(config, (db) => importSite(db, dir, { mediaDir: config.mediaDir }))
-      const report = describeImport(result, dir)
-      console.log(report.out)
-      if (report.err) console.error(report.err)
-      return result.problems.length > 0 ? 1 : 0
-    }
-    case 'rerender': {
-      parseArgs({ args: rest, options: {}, strict: true })
-      const progress = createProgress('Re-rendering')
-      const report = await withDatabase(config, (db) =>
-        rerenderEverything(db, { onProgress: (done, total) => progress.update(done, total) }),
-      )
-      progress.finish()
-      const { out, err } = describeRerender(report)
-      console.log(out)
-      if (err) console.error(err)
-      return report.failures.length > 0 ? 1 : 0
+    case 'import-wordpress':
+    case 'import-ghost': {
+      const options = parseImportArgs(command === 'import-wordpress' ? 'wordpress' : 'ghost', rest)
+      return withDatabase(config, (db) => runImportCommand(db, config, options))
     }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)

@@ -43,3 +43,12 @@ export const hasControlCharacters = (text: string): boolean =>
 
 /** "1 post", "3 posts": a count with its noun; `many` for nouns that do not just take an s. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
+/** `value` percent-decoded, or as it is when it holds a malformed escape (never throws). */
+export function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}

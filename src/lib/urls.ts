@@ -1,4 +1,6 @@
 // Owns every URL Folio builds, public and admin: nothing else concatenates paths.
+import { hasControlCharacters } from './text.ts'
+
 export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`
 export const tagUrl = (slug: string): string => `/tags/${encodeURIComponent(slug)}`
 export const seriesUrl = (slug: string): string => `/series/${encodeURIComponent(slug)}`
@@ -137,3 +139,44 @@ export const beaconStylesheetUrl = (path: string): string =>
 export const beaconViewUrl = (path: string): string => `${BEACON_VIEW_PATH}?p=${encodeURIComponent(path)}`
 /** Where a LiteFS replica posts its counts; LiteFS's proxy replays the POST on the primary. */
 export const STATS_BATCH_PATH = '/hit/batch'
+
+/**
+ * A path on this site that is safe to link to or send as Location: it starts with one `/`, never
+ * `//host` or `/\host` (which a browser would take to another site), and holds no control characters.
+ */
+export const isSitePath = (path: string): boolean =>
+  path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && !hasControlCharacters(path)
+
+/** Every topic, the listing of tags. */
+export const TAGS_PATH = '/tags'
+
+/**
+ * The first path segments Folio answers itself: its routes, feeds and files. A page may not take
+ * one as its slug (content/pages.ts), and an imported blog's old URL under one is never stored as
+ * a redirect, since redirects only answer what would otherwise be a 404.
+ */
+export const FOLIO_TOP_LEVEL_SEGMENTS: ReadonlySet<string> = new Set([
+  'admin',
+  'posts',
+  'tags',
+  'series',
+  'search',
+  'contact',
+  'media',
+  'static',
+  'healthz',
+  'feed.xml',
+  'rss.xml',
+  'feed.json',
+  'sitemap.xml',
+  'robots.txt',
+  'favicon.ico',
+  'subscribe',
+  'unsubscribe',
+  'webmention',
+  'ap',
+  'hit',
+  'cards',
+  'nodeinfo',
+  '.well-known',
+])

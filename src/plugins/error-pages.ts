@@ -1,10 +1,11 @@
-// Owns what a visitor sees when something is missing or broken: the 404 and error pages.
+// Owns what a visitor sees when something is missing or broken: the 404 page (a 301 instead for an imported blog's old URL) and the error pages.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 import { recordStorageFailure, STORAGE_PROBLEM_TEXT } from '../db/storage-health.ts'
+import { decodeOrKeep } from '../lib/text.ts'
 
 const wantsHtml = (request: FastifyRequest): boolean => {
   const accept = request.headers.accept ?? ''
@@ -13,19 +14,11 @@ const wantsHtml = (request: FastifyRequest): boolean => {
 
 /** A guess at what the visitor was looking for, from the last segment of the path. */
 function suggestionFrom(path: string): string {
-  const last = decodeURIComponentSafe(path.split('?')[0]?.split('/').filter(Boolean).pop() ?? '')
+  const last = decodeOrKeep(path.split('?')[0]?.split('/').filter(Boolean).pop() ?? '')
   return last
     .replace(/\.[a-z0-9]+$/i, '')
     .replace(/[-_]+/g, ' ')
     .slice(0, 100)
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value)
-  } catch {
-    return value
-  }
 }
 
 /** A page that needs neither the database nor a template; title and message are Folio's own text. */
@@ -128,7 +121,14 @@ export function onMaxParamLength(_path: string, _req: unknown, res: import('node
 }
 
 export default fp(
-  async function errorPages(app: FastifyInstance, options: { config: Config }) {
+  async function errorPages(
+    app: FastifyInstance,
+    options: {
+      config: Config
+      /** Where an old URL now lives (an imported blog's links), asked before answering 404. */
+      movedTo?: (url: string) => string | undefined
+    },
+  ) {
     const production = options.config.nodeEnv === 'production'
 
     async function renderError(
@@ -179,6 +179,9 @@ export default fp(
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return renderError(reply, 404, 'Not found', 'There is nothing here.')
       }
+      // An imported blog's old URL (`/2019/03/slug/`, `/category/x/`, Ghost's `/slug/`) that still has a home.
+      const moved = options.movedTo?.(request.url)
+      if (moved !== undefined) return reply.redirect(moved, 301)
       const path = request.url.split('?')[0] ?? '/'
       return reply.page(
         'errors/not-found',

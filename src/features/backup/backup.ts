@@ -48,6 +48,8 @@ export interface BackupOptions {
   readonly file: string
   /** Replace FILE when it exists. */
   readonly force?: boolean
+  /** Called as the database's pages are copied, with how many of how many. */
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 export interface BackupResult extends DatabaseSummary {
@@ -84,13 +86,16 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
     // A restarted copy starts again from page one, so the pages left stop going down.
     let restarts = 0
     let lastRemaining = Number.POSITIVE_INFINITY
-    await source.backup(partial, {
-      progress: ({ remainingPages }) => {
+    const { totalPages } = await source.backup(partial, {
+      progress: ({ totalPages, remainingPages }) => {
         if (remainingPages >= lastRemaining) restarts += 1
         lastRemaining = remainingPages
+        options.onProgress?.(totalPages - remainingPages, totalPages)
         return restarts >= RESTARTS_BEFORE_ONE_STEP ? 0x7fffffff : PAGES_PER_STEP
       },
     })
+    // SQLite reports no step after the last one.
+    options.onProgress?.(totalPages, totalPages)
   } catch (err) {
     removeWithSideFiles(partial)
     throw err

@@ -68,6 +68,8 @@ export interface ExportOptions {
   readonly mediaDir: string
   /** Export into a non-empty folder that no earlier export wrote. */
   readonly force?: boolean
+  /** Called after each post, page and image, with how many of how many. */
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 /** Writes the site to `dir` (see the layout in records.ts). Reads the database only. */
@@ -89,24 +91,32 @@ export function exportSite(db: Db, dir: string, options: ExportOptions): ExportR
   return db.transaction(() => {
     writeIfChanged(join(dir, SETTINGS_FILE), settingsFileText(readSettings(db)))
 
-    const postFiles = new Set<string>()
     const postIds = db.select({ id: posts.id }).from(posts).orderBy(asc(posts.slug)).all()
+    const pageRows = db.select().from(pages).orderBy(asc(pages.slug)).all()
+    const mediaRows = db.select().from(media).all()
+    const total = postIds.length + pageRows.length + mediaRows.length
+    let done = 0
+    const step = (): void => options.onProgress?.(++done, total)
+
+    const postFiles = new Set<string>()
     for (const { id } of postIds) {
       const record = postRecordById(db, id)
-      if (!record) continue
-      const name = `${record.slug}.md`
-      postFiles.add(name)
-      writeIfChanged(join(postsDir, name), postFileText(record))
+      if (record) {
+        const name = `${record.slug}.md`
+        postFiles.add(name)
+        writeIfChanged(join(postsDir, name), postFileText(record))
+      }
+      step()
     }
 
     const pageFiles = new Set<string>()
-    for (const row of db.select().from(pages).orderBy(asc(pages.slug)).all()) {
+    for (const row of pageRows) {
       const name = `${row.slug}.md`
       pageFiles.add(name)
       writeIfChanged(join(pagesDir, name), pageFileText(pageRecordOf(row)))
+      step()
     }
 
-    const mediaRows = db.select().from(media).all()
     mediaRows.sort((a, b) => byCodeUnit(a.fileName, b.fileName))
     const mediaFiles = new Set<string>([MEDIA_INDEX_FILE])
     const missingMedia: string[] = []
@@ -124,6 +134,7 @@ export function exportSite(db: Db, dir: string, options: ExportOptions): ExportR
         copyFileSync(from, to)
         written += 1
       }
+      step()
     }
     writeIfChanged(join(mediaOut, MEDIA_INDEX_FILE), toYaml(mediaRows.map(mediaIndexEntry)))
 

@@ -1,10 +1,10 @@
 // Owns `import DIR`: reading an export folder back into a site through the admin's own services.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Db } from '../../db/client.ts'
 import { plural } from '../../lib/text.ts'
 import { importPages, importPosts, importSettings, type SettingsOutcome } from './import-content.ts'
-import type { ImportCounts, ImportProblem } from './import-files.ts'
+import { type ImportCounts, type ImportProblem, markdownFiles } from './import-files.ts'
 import { importMedia } from './import-media.ts'
 import { SETTINGS_FILE } from './records.ts'
 
@@ -24,6 +24,19 @@ export class ImportFolderError extends Error {
 export interface ImportOptions {
   readonly mediaDir: string
   readonly now?: Date
+  /** Called after each part (media, settings, pages, posts), counted in the folder's files. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** How many files of the folder each part reads, for progress: a rough count, taken once. */
+function partSizes(dir: string): number[] {
+  const media = join(dir, 'media')
+  return [
+    existsSync(media) && statSync(media).isDirectory() ? readdirSync(media).length : 0,
+    1,
+    markdownFiles(join(dir, 'pages')).length,
+    markdownFiles(join(dir, 'posts')).length,
+  ]
 }
 
 /**
@@ -42,10 +55,21 @@ export async function importSite(db: Db, dir: string, options: ImportOptions): P
     )
   const now = options.now ?? new Date()
   const problems: ImportProblem[] = []
+  const sizes = options.onProgress ? partSizes(dir) : []
+  const total = sizes.reduce((sum, size) => sum + size, 0)
+  let done = 0
+  const finished = (part: number): void => {
+    done += sizes[part] ?? 0
+    options.onProgress?.(done, total)
+  }
   const mediaCounts = await importMedia(db, dir, options.mediaDir, now, problems)
+  finished(0)
   const settings = await importSettings(db, dir, now, problems)
+  finished(1)
   const pageCounts = await importPages(db, dir, now, problems)
+  finished(2)
   const postCounts = await importPosts(db, dir, now, problems)
+  finished(3)
   return { posts: postCounts, pages: pageCounts, media: mediaCounts, settings, problems }
 }
 

@@ -69,6 +69,17 @@ function parentsOf(entries: readonly ShownResponse[]): Map<number, ShownResponse
 }
 
 /**
+ * Where a response was said, to link as "on example.com". A comment imported from the author's
+ * old blog was said right here, under this post (its old address is only its key); an imported
+ * pingback or trackback was said on the page that linked, which the old blog kept as its author's
+ * address.
+ */
+function sourceOf(r: ShownResponse): string {
+  if (r.source !== 'import') return r.sourceUrl
+  return r.kind === 'mention' ? r.authorUrl : ''
+}
+
+/**
  * The "Responses" section under a post: likes and reposts as one counted line, replies and
  * mentions as a thread, each level oldest first. Only http(s) addresses become links; null when
  * nothing shows.
@@ -88,7 +99,8 @@ export function toResponsesView(shown: readonly ShownResponse[], site: Settings)
 
   const entryOf = (r: ShownResponse, replyingTo: ResponseEntry['replyingTo'], replies: ResponseEntry[]) => {
     const authorUrl = isHttpUrl(r.authorUrl) ? r.authorUrl : null
-    const sourceUrl = isHttpUrl(r.sourceUrl) ? r.sourceUrl : null
+    const source = sourceOf(r)
+    const sourceUrl = isHttpUrl(source) ? source : null
     const name = authorNameOf(r)
     const date = r.publishedAt ?? r.receivedAt
     return {

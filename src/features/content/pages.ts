@@ -5,31 +5,20 @@ import { type PageStatus, pages } from '../../db/schema.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
 import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
+import { FOLIO_TOP_LEVEL_SEGMENTS } from '../../lib/urls.ts'
 import { createImageResolver } from '../media/service.ts'
 import { ContentInputError, refuseOverLimit } from './posts.ts'
 
-/** Top-level paths a page may not take, because a route of Folio's own lives there. */
-export const RESERVED_PAGE_SLUGS = new Set([
-  'admin',
-  'posts',
-  'tags',
-  'series',
-  'search',
-  'contact',
-  'media',
-  'static',
-  'healthz',
-  'feed',
-  'feed-xml',
-  'rss',
-  'rss-xml',
-  'feed-json',
-  'sitemap',
-  'sitemap-xml',
-  'robots',
-  'robots-txt',
-  'favicon-ico',
-])
+/**
+ * Slugs a page may not take, because a route of Folio's own lives there: each of Folio's top-level
+ * segments as a slug ("feed.xml" → "feed-xml"), and a file's bare name ("feed"), which an old
+ * blog's address (`/feed/`) redirects from.
+ */
+export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set(
+  [...FOLIO_TOP_LEVEL_SEGMENTS]
+    .flatMap((segment) => [slugify(segment), slugify(segment.split('.')[0] ?? '')])
+    .filter(Boolean),
+)
 
 /** How long a page's fields may be, and the last navigation position: for the editor's form and its inputs. */
 export const PAGE_LIMITS = {

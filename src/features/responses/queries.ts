@@ -31,6 +31,7 @@ export type ShownResponse = Pick<
   Response,
   | 'id'
   | 'kind'
+  | 'source'
   | 'authorName'
   | 'authorUrl'
   | 'actorId'
@@ -50,6 +51,7 @@ export function approvedResponses(db: Db, postId: number): ShownResponse[] {
     .select({
       id: responses.id,
       kind: responses.kind,
+      source: responses.source,
       authorName: responses.authorName,
       authorUrl: responses.authorUrl,
       actorId: responses.actorId,

@@ -13,6 +13,8 @@ export interface SeedOptions {
   readonly now?: Date
   /** A source of numbers in [0, 1); missing: a fixed-seed generator, so every run builds the same site. */
   readonly random?: () => number
+  /** Called after each post is saved, with how many of how many (the CLI's progress bar). */
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 /** What this run wrote: posts saved, pages created, series and distinct tags its posts use. */
@@ -1561,10 +1563,12 @@ export function seedDemoContent(db: Db, options: SeedOptions): SeedResult {
       seriesUsed: new Set(),
     }
     // Oldest first, so ids grow with dates as they would on a real blog.
-    const postIds = [...chronological, ...drafts].map((slot) => {
+    const postIds = [...chronological, ...drafts].map((slot, index, all) => {
       const input = slot.kind === 'link' ? linkInput(writer, slot) : articleInput(writer, slot)
       const savedAt = slot.status === 'published' && slot.publishedAt ? slot.publishedAt : now
-      return savePost(db, input, { now: savedAt })
+      const id = savePost(db, input, { now: savedAt })
+      options.onProgress?.(index + 1, all.length)
+      return id
     })
     // What this run created, so that `seed --remove` takes away exactly that.
     recordSeedBatch(db, { at: now, marks, postIds, ...basics })

@@ -19,7 +19,8 @@ export function linksTo(html: string, pageUrl: string, target: string): boolean 
 export const MAX_CONTENT_CHARS = 5000
 /** Sanitised HTML this long is mostly markup; the text alone is kept instead. */
 const MAX_CONTENT_HTML = 4 * MAX_CONTENT_CHARS
-const MAX_NAME_CHARS = 200
+/** A name longer than this is not a name: it is cut (Webmention authors, imported commenters). */
+export const MAX_NAME_CHARS = 200
 
 export interface ReadMention {
   readonly kind: ResponseKind

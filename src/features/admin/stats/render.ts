@@ -1,5 +1,5 @@
 // Owns the stats pages' view models: the range tabs, totals, chart, daily table and top lists, the empty state, the refused range, and the editor's per-post panel.
-import { ADMIN_STATS_URL } from '../../../lib/urls.ts'
+import { ADMIN_STATS_URL, isSitePath } from '../../../lib/urls.ts'
 import { dailyChart, formatNumber, longDay } from '../../stats/chart.ts'
 import { dayStampOf } from '../../stats/days.ts'
 import type { PostStats } from '../../stats/post-stats.ts'
@@ -33,16 +33,12 @@ const share = (part: number, whole: number): string =>
 const readShare = (reads: number, views: number): string =>
   views > 0 ? `${Math.min(100, Math.round((reads / views) * 100))}% of views` : ''
 
-/** Only this site's own paths become links: a stored path that is anything else is shown as text. */
-const isLocalPath = (path: string): boolean =>
-  path.startsWith('/') && !path.startsWith('//') && !path.includes('\\')
-
 function pageRow(page: StatsReport['pages'][number], content: CountedContent | undefined) {
   const countsReads = content?.countsReads ?? false
   return {
     path: page.path,
     title: content?.title ?? (page.path === '/' ? 'Home' : ''),
-    url: isLocalPath(page.path) ? page.path : null,
+    url: isSitePath(page.path) ? page.path : null,
     editUrl: content?.editUrl ?? null,
     views: formatNumber(page.views),
     visitors: formatNumber(page.visitors),

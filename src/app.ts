@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import { memoizeUntilChange } from './db/change-watch.ts'
 import type { Db } from './db/client.ts'
 import { isLiteFsReplica } from './db/storage-health.ts'
+import { WEBAUTHN_BROWSER_ASSET, webauthnBrowserBundle } from './features/admin/auth/passkey-routes.ts'
 import adminRoutes from './features/admin/routes.ts'
 import { loadOrCreateSecret } from './features/auth/secrets.ts'
 import { listNavPages } from './features/blog/queries.ts'
@@ -164,7 +165,10 @@ export async function buildApp({
   })
   await app.register(httpCache)
   pageCache.capture(app)
-  await app.register(staticAssets, { dir: STATIC_DIR })
+  await app.register(staticAssets, {
+    dir: STATIC_DIR,
+    extra: { [WEBAUTHN_BROWSER_ASSET]: webauthnBrowserBundle() },
+  })
   await app.register(media, { dir: config.mediaDir, storedName: STORED_NAME })
   await app.register(views, { cache: config.nodeEnv !== 'development' })
   const navPages = memoizeUntilChange(db, () =>

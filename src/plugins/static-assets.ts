@@ -48,12 +48,18 @@ function listFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name))
 }
 
-/** Reads every file under `dir` once; hashes make URLs change exactly when contents do. */
-export function loadAssets(dir: string) {
+/**
+ * Reads every file under `dir` once, plus `extra` files from elsewhere (name → path on disk, e.g. a
+ * package's browser bundle); hashes make URLs change exactly when contents do.
+ */
+export function loadAssets(dir: string, extra: Readonly<Record<string, string>> = {}) {
   const byPath = new Map<string, Asset>()
   const hashedNames = new Map<string, string>()
-  for (const file of listFiles(dir)) {
-    const name = relative(dir, file).split(sep).join('/')
+  const files = [
+    ...listFiles(dir).map((file) => [relative(dir, file).split(sep).join('/'), file] as const),
+    ...Object.entries(extra),
+  ]
+  for (const [name, file] of files) {
     const body = readFileSync(file)
     const ext = extname(name)
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 10)
@@ -76,8 +82,11 @@ export function loadAssets(dir: string) {
 }
 
 export default fp(
-  async function staticAssets(app: FastifyInstance, options: { dir: string }) {
-    const { byPath, hashedNames } = loadAssets(options.dir)
+  async function staticAssets(
+    app: FastifyInstance,
+    options: { dir: string; extra?: Readonly<Record<string, string>> },
+  ) {
+    const { byPath, hashedNames } = loadAssets(options.dir, options.extra)
 
     app.decorate('assets', {
       url(name: string): string {

@@ -1,15 +1,12 @@
 // Owns the WebAuthn ceremonies through @simplewebauthn/server: the relying party from SITE_URL, options made with a one-use challenge, answers checked.
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server'
-import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { Passkey, User } from '../../db/schema.ts'
@@ -24,6 +21,18 @@ import {
 } from './passkeys.ts'
 import type { SignInChange } from './security-events.ts'
 import { hashToken } from './tokens.ts'
+
+/**
+ * The library and its ASN.1 dependencies take about 200 ms to load: they arrive with the first
+ * passkey ceremony, not at start-up, where every visitor after an idle spell would wait for them.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined
+const webauthn = () => {
+  library ??= import('@simplewebauthn/server')
+  return library
+}
+
+const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url')
 
 /** Live anonymous sign-in challenges at most: visitors cannot fill the table, and the password form always works. */
 export const MAX_LIVE_SIGN_IN_CHALLENGES = 200
@@ -89,7 +98,7 @@ function describeRefusal(text: string, config: Config): string {
 /** The challenge the browser signed, read from its answer; undefined when the answer is not readable. */
 function signedChallenge(clientDataJSON: string): string | undefined {
   try {
-    const challenge = decodeClientDataJSON(clientDataJSON).challenge
+    const challenge = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')).challenge
     return typeof challenge === 'string' && challenge.length <= 200 ? challenge : undefined
   } catch {
     return undefined
@@ -103,7 +112,7 @@ export async function registrationOptions(
   user: User,
   now = new Date(),
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: getSettings(db).title,
     rpID: relyingParty(config).id,
     userID: userHandle(user.id),
@@ -152,7 +161,7 @@ export async function verifyRegistration(
   const rp = relyingParty(config)
   let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>['registrationInfo']
   try {
-    const result = await verifyRegistrationResponse({
+    const result = await (await webauthn()).verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: row.challenge,
       expectedOrigin: rp.origin,
@@ -168,7 +177,7 @@ export async function verifyRegistration(
     {
       userId: input.user.id,
       credentialId: info.credential.id,
-      publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+      publicKey: toBase64Url(info.credential.publicKey),
       counter: info.credential.counter,
       transports: input.response.response.transports ?? [],
       name: input.name,
@@ -197,7 +206,7 @@ export async function signInOptions(
     const retryAfterSeconds = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000))
     return { ...refuse(429, TOO_MANY_SIGN_INS, 'live sign-in challenges at their cap'), retryAfterSeconds }
   }
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: relyingParty(config).id,
     allowCredentials: [],
     userVerification: 'required',
@@ -232,19 +241,18 @@ export async function verifySignIn(
   const passkey = findPasskeyByCredentialId(db, input.response.id)
   if (!passkey) return refuse(401, UNKNOWN_PASSKEY)
   const handle = input.response.response.userHandle
-  if (handle && handle !== isoBase64URL.fromBuffer(userHandle(passkey.userId)))
-    return refuse(401, UNKNOWN_PASSKEY)
+  if (handle && handle !== toBase64Url(userHandle(passkey.userId))) return refuse(401, UNKNOWN_PASSKEY)
   const rp = relyingParty(config)
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
   try {
-    verified = await verifyAuthenticationResponse({
+    verified = await (await webauthn()).verifyAuthenticationResponse({
       response: input.response,
       expectedChallenge: row.challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       credential: {
         id: passkey.credentialId,
-        publicKey: isoBase64URL.toBuffer(passkey.publicKey),
+        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
         counter: passkey.counter,
         transports: transportsOf(passkey),
       },

@@ -1,6 +1,4 @@
-// Owns the passkey routes: signing in with one, adding and removing them on the account page, and serving the WebAuthn library's browser half.
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+// Owns the passkey routes: signing in with one, and adding and removing them on the account page.
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -31,11 +29,15 @@ import { proveCurrentPassword } from './current-password.ts'
 import { describeDevice } from './render.ts'
 import { startSession } from './sign-in.ts'
 
-/**
- * Where the library's browser bundle is served (views/admin/login.eta and account-passkeys.eta load
- * it): beside the other static files, since it is one, open to anyone and cacheable.
- */
-export const WEBAUTHN_LIBRARY_PATH = '/static/vendor/simplewebauthn-browser.js'
+/** The WebAuthn library's browser half, served by the static assets under this name (views load it with `it.asset`). */
+export const WEBAUTHN_BROWSER_ASSET = 'vendor/simplewebauthn-browser.js'
+
+/** The package's own UMD bundle on disk: not copied into static/, so an upgrade updates it. */
+export function webauthnBrowserBundle(): string {
+  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser')
+  return join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js')
+}
+
 /** Binds a sign-in challenge to the browser that asked for it: one visitor cannot answer another's. */
 export const PASSKEY_COOKIE = 'folio_passkey'
 const PASSKEY_COOKIE_PATH = '/admin/login/passkey'
@@ -45,13 +47,6 @@ const SIGN_INS_PER_SENDER = 30
 const BODY_LIMIT = 64 * 1024
 const ADDED_LOCATION = '/admin/account?done=passkey-added#passkeys'
 const REMOVED_LOCATION = '/admin/account?done=passkey-removed#passkeys'
-
-/** The package's own UMD bundle, read once; it is not copied into static/, so an upgrade updates it. */
-function loadLibrary(): { body: Buffer; etag: string } {
-  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser')
-  const body = readFileSync(join(dirname(entry), '..', 'dist', 'bundle', 'index.umd.min.js'))
-  return { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` }
-}
 
 type Refusal = Pick<Outcome<unknown> & { ok: false }, 'message' | 'detail' | 'retryAfterSeconds'> & {
   readonly status: number
@@ -71,7 +66,6 @@ const bodyOf = (request: FastifyRequest): unknown => request.body ?? {}
 
 export default async function passkeyRoutes(app: FastifyInstance, options: { db: Db; config: Config }) {
   const { db, config } = options
-  const library = loadLibrary()
   const perSender = createWindowLimit(SIGN_INS_PER_SENDER, CHALLENGE_TTL_MS)
   const unavailable = passkeysUnavailable(config)
   const json = { bodyLimit: BODY_LIMIT }
@@ -88,16 +82,6 @@ export default async function passkeyRoutes(app: FastifyInstance, options: { db:
       )
     },
   )
-
-  app.get(WEBAUTHN_LIBRARY_PATH, async (request, reply) => {
-    // Not content-hashed in its URL, so cached for a day and revalidated by ETag after an upgrade.
-    reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=86400')
-      .header('etag', library.etag)
-    if (request.headers['if-none-match'] === library.etag) return reply.code(304).send()
-    return reply.send(library.body)
-  })
 
   app.post('/admin/login/passkey/options', json, async (request, reply) => {
     if (unavailable) return refuse(reply, { status: 400, message: unavailable })

@@ -1,6 +1,5 @@
 // Owns what the second-factor screens show: the code prompt at sign-in, the app setup with its QR code, recovery codes, and the confirm-it's-you pages.
 import type { FastifyReply } from 'fastify'
-import QRCode from 'qrcode'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { plural } from '../../../lib/text.ts'
 import { MAX_WRONG_CODES_PER_SIGN_IN } from '../../auth/pending-sign-ins.ts'
@@ -57,6 +56,8 @@ export interface SetupView {
 /** The setup page: the secret as a QR code drawn on the server (inline SVG, no script) and as text to type. */
 export async function renderTotpSetup(reply: FastifyReply, data: SetupView, status = 200) {
   const uri = totpUri(data.siteTitle, data.email, data.secret)
+  // Loaded when an author sets up the app, not at start-up.
+  const { default: QRCode } = await import('qrcode')
   const svg = await QRCode.toString(uri, { type: 'svg', width: 200, margin: 4, errorCorrectionLevel: 'M' })
   return reply.admin(
     'admin/two-factor-setup',

@@ -16,6 +16,7 @@ import { describeRerender, rerenderEverything } from './features/content/rerende
 import { seedDemoContent } from './features/seed/demo.ts'
 import { describeSeedRemoval, removeSeededContent } from './features/seed/remove.ts'
 import { getSettings } from './features/settings/service.ts'
+import { loadMarkdownPipeline } from './lib/markdown-here.ts'
 import { withProgress } from './lib/progress.ts'
 
 export const CONTENT_COMMANDS = new Set(['seed', 'backup', 'restore', 'export', 'import', 'rerender'])
@@ -24,6 +25,8 @@ export const CONTENT_COMMANDS = new Set(['seed', 'backup', 'restore', 'export', 
 export async function runContentCommand(command: string, rest: string[], config: Config): Promise<number> {
   switch (command) {
     case 'seed': {
+      // Seeding renders demo Markdown on this thread.
+      await loadMarkdownPipeline()
       const { values } = parseArgs({
         args: rest,
         options: { posts: { type: 'string', default: '50' }, remove: { type: 'boolean', default: false } },

@@ -45,6 +45,14 @@ const schema = z.object({
     .min(1, 'expected a whole number of emails per minute, 1 to 10000')
     .max(10_000, 'expected a whole number of emails per minute, 1 to 10000')
     .default(60),
+  // The page cache's bound in memory; 0 turns it off (every public page rendered afresh), for a
+  // tiny machine or to measure the uncached path. Whole megabytes: a fraction is no real saving.
+  PAGE_CACHE_MB: z.coerce
+    .number({ message: 'expected a whole number of megabytes, 0 (off) to 4096' })
+    .int('expected a whole number of megabytes, 0 (off) to 4096')
+    .min(0, 'expected a whole number of megabytes, 0 (off) to 4096')
+    .max(4096, 'expected a whole number of megabytes, 0 (off) to 4096')
+    .default(32),
   // PRODUCT.md asks for false in production and for `true` to lift it for tests and private
   // networks. It is false everywhere, not keyed on NODE_ENV: a staging box or a VPS whose unit lost
   // NODE_ENV=production must not fetch 169.254.169.254 for a stranger. Tests and local federation
@@ -72,6 +80,8 @@ export interface Config {
   readonly newsletterPerMinute: number
   /** Outgoing fetches (federation, Webmention, imports) may reach loopback and private addresses. */
   readonly fetchAllowPrivate: boolean
+  /** The page cache's bound in bytes; 0: no page cache. */
+  readonly pageCacheBytes: number
 }
 
 export class ConfigError extends Error {
@@ -111,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     notifyEmail: c.NOTIFY_EMAIL,
     newsletterPerMinute: c.NEWSLETTER_PER_MINUTE,
     fetchAllowPrivate: c.FETCH_ALLOW_PRIVATE,
+    pageCacheBytes: c.PAGE_CACHE_MB * 1024 * 1024,
   })
 }

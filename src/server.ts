@@ -1,4 +1,6 @@
 // Owns running Folio: config → open db → migrate → buildApp → listen, and a graceful shutdown.
+// First, before anything allocates: the memory settings for a small machine.
+import './memory.ts'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'

@@ -21,6 +21,12 @@ test('an empty environment gives the documented defaults', () => {
   assert.equal(config.smtpUrl, undefined)
   assert.equal(config.notifyEmail, undefined)
   assert.equal(config.fetchAllowPrivate, false)
+  assert.equal(config.pageCacheBytes, 32 * 1024 * 1024)
+})
+
+test('PAGE_CACHE_MB sets the page cache in megabytes, and 0 turns it off', () => {
+  assert.equal(loadConfig({ PAGE_CACHE_MB: '8' }).pageCacheBytes, 8 * 1024 * 1024)
+  assert.equal(loadConfig({ PAGE_CACHE_MB: '0' }).pageCacheBytes, 0)
 })
 
 test('without SITE_URL, absolute URLs use the port Folio listens on', () => {
@@ -122,6 +128,10 @@ const badValues: readonly [string, string, RegExp][] = [
   ['NOTIFY_EMAIL', 'x', /email address/],
   ['FETCH_ALLOW_PRIVATE', 'yes', /true or false/],
   ['FETCH_ALLOW_PRIVATE', '1', /true or false/],
+  ['PAGE_CACHE_MB', 'lots', /whole number of megabytes/],
+  ['PAGE_CACHE_MB', '-1', /whole number of megabytes/],
+  ['PAGE_CACHE_MB', '1.5', /whole number of megabytes/],
+  ['PAGE_CACHE_MB', '99999', /whole number of megabytes/],
 ]
 
 for (const [name, value, expected] of badValues) {

@@ -1,11 +1,10 @@
 // Owns applying the SQL migrations in migrations/ to a database.
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { defineDerivedDescriptionSql } from '../features/content/descriptions.ts'
+import { MIGRATIONS_DIR } from '../paths.ts'
 import type { Db } from './client.ts'
-
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations')
 
 /**
  * 0000_content and 0001_search were edited after their first commit, and their journal times
@@ -51,13 +50,13 @@ function moveEditedMigrationTimes(db: Db): void {
  * off, or dropping the table would cascade into every row that points at it. The pragma cannot
  * change inside drizzle's transaction, so it is turned off around it and the keys checked after.
  */
-function migrateWithoutForeignKeys(db: Db): void {
+function migrateWithoutForeignKeys(db: Db, folder: string): void {
   const sqlite = db.$client
   const appliedBefore = appliedCount(db)
   const enforced = sqlite.pragma('foreign_keys', { simple: true }) === 1
   sqlite.pragma('foreign_keys = OFF')
   try {
-    migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+    migrate(db, { migrationsFolder: folder })
   } finally {
     if (enforced) sqlite.pragma('foreign_keys = ON')
   }
@@ -81,18 +80,51 @@ const pause = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
+/** The newest migration time in the journal: drizzle applies exactly those newer than what a database records. */
+const newestJournalTime = (folder: string): number =>
+  Math.max(
+    0,
+    ...(
+      JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+        entries: { when: number }[]
+      }
+    ).entries.map((entry) => entry.when),
+  )
+
+/**
+ * Nothing to do, by drizzle's own rule (a migration runs when its journal time is newer than the
+ * newest recorded one) and with no edited-migration rows left to move. This is every start but
+ * the first after an upgrade: one small file and one query, instead of drizzle reading and
+ * hashing every migration file and opening a write transaction.
+ */
+function upToDate(db: Db, folder: string): boolean {
+  if (!hasMigrationsTable(db)) return false
+  const first = MOVED_MIGRATION_TIMES.map(([time]) => time)
+  const row = db.$client
+    .prepare(
+      `select max(created_at) as newest, sum(created_at in (${first.map(() => '?').join(', ')})) as moved from __drizzle_migrations`,
+    )
+    .get(...first) as { newest: number | null; moved: number | null }
+  return row.newest !== null && !row.moved && Number(row.newest) >= newestJournalTime(folder)
+}
+
 /**
  * Applies every pending migration in one transaction; safe to call on every start. When two
  * processes start at once on one file, the second finds the database locked or its snapshot
  * stale, waits, and retries: by then the first has committed and there is nothing left to do.
  */
-export function migrateDatabase(db: Db, options: { timeoutMs?: number } = {}): void {
+export function migrateDatabase(
+  db: Db,
+  options: { timeoutMs?: number; migrationsFolder?: string } = {},
+): void {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  const folder = options.migrationsFolder ?? MIGRATIONS_DIR
   defineDerivedDescriptionSql(db) // migrations 0007 and 0008 call it
   for (;;) {
     try {
+      if (upToDate(db, folder)) return
       moveEditedMigrationTimes(db)
-      migrateWithoutForeignKeys(db)
+      migrateWithoutForeignKeys(db, folder)
       return
     } catch (err) {
       if (!isBusy(err) || Date.now() > deadline) throw err

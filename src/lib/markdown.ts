@@ -24,6 +24,7 @@ import { Marked, type Token, type Tokens } from 'marked'
 import { markedHighlight } from 'marked-highlight'
 import sanitizeHtml from 'sanitize-html'
 import { escapeHtml } from './html.ts'
+import { visibleText } from './html-text.ts'
 import { assertNestingWithinLimit, MarkdownLimitError } from './markdown-limits.ts'
 
 const languages = {
@@ -224,41 +225,14 @@ export function renderMarkdown(markdown: string, options: RenderOptions = {}): s
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim()
 }
 
-const ENTITIES: Record<string, string> = {
-  '&amp;': '&',
-  '&lt;': '<',
-  '&gt;': '>',
-  '&quot;': '"',
-  '&#39;': "'",
-  '&#x27;': "'",
-  '&nbsp;': ' ',
-}
-
-/** The visible text of stored HTML, for search, descriptions and reading time. */
+/** The visible text of any HTML, however it was written: markup goes through the sanitiser's parser. */
 export function htmlToText(html: string): string {
-  const spaced = html.replace(
-    /<\/(p|h\d|li|pre|blockquote|tr|td|th|div|figcaption|dd|dt)>|<br\s*\/?>/gi,
-    ' $&',
-  )
-  const withoutAnchors = spaced.replace(/<a class="anchor"[^>]*>#<\/a>/g, '')
-  const text = sanitizeHtml(withoutAnchors, { allowedTags: [], allowedAttributes: {} })
-  return text
-    .replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (m) => ENTITIES[m] ?? m)
-    .replace(/\s+/g, ' ')
-    .trim()
+  return visibleText(html, (markup) => sanitizeHtml(markup, { allowedTags: [], allowedAttributes: {} }))
 }
 
 export function readingMinutes(text: string): number {
   const words = text.split(/\s+/).filter(Boolean).length
   return Math.max(1, Math.round(words / WORDS_PER_MINUTE))
-}
-
-/** Cuts `text` at a word boundary to at most `max` characters, adding an ellipsis when cut. */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text
-  const cut = text.slice(0, max - 1)
-  const lastSpace = cut.lastIndexOf(' ')
-  return `${(lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`
 }
 
 export interface RenderedBody {

@@ -1,9 +1,8 @@
 // Owns reading HTML from other sites: their content made safe to show here, and the links a page holds.
 import sanitizeHtml from 'sanitize-html'
+import { REMOTE_LINK_REL } from './html.ts'
 import { SANITIZE_OPTIONS } from './markdown.ts'
 
-/** Links in someone else's words carry no endorsement from the author (and open no window.opener). */
-export const REMOTE_LINK_REL = 'nofollow ugc noopener'
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:'])
 /** Attributes of the posts' allowlist a stranger's HTML loses (see remoteOptions). */
 const UNSHOWN_ATTRIBUTES = new Set(['id', 'class', 'title', 'aria-label'])

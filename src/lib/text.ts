@@ -52,3 +52,11 @@ export function decodeOrKeep(value: string): string {
     return value
   }
 }
+
+/** Cuts `text` at a word boundary to at most `max` characters, adding an ellipsis when cut. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text
+  const cut = text.slice(0, max - 1)
+  const lastSpace = cut.lastIndexOf(' ')
+  return `${(lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`
+}

@@ -1,10 +1,10 @@
 // Owns how Folio names itself to other servers: its version (NodeInfo) and one User-Agent for every outgoing federation and Webmention request.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { PACKAGE_JSON } from '../paths.ts'
 
 /** package.json's version, read once. */
 export const FOLIO_VERSION = (
-  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+  JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as {
     version: string
   }
 ).version

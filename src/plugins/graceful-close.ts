@@ -5,6 +5,13 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { PLAIN_PAGE } from './error-pages.ts'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** True once shutdown began: the page cache's front door then leaves every request to Fastify's hooks. */
+    isClosing(): boolean
+  }
+}
+
 /** Work already running gets this long to finish; then every connection is closed. */
 export const DRAIN_MS = 5_000
 /** A request body that sends nothing for this long during shutdown has stalled. */
@@ -40,6 +47,7 @@ export default fp(
     let closing = false
     const current = new Map<Socket, { req: IncomingMessage; res: ServerResponse }>()
     const sockets = new Set<Socket>()
+    app.decorate('isClosing', () => closing)
 
     app.server.on('connection', (socket: Socket) => {
       sockets.add(socket)
@@ -48,11 +56,10 @@ export default fp(
         current.delete(socket)
       })
     })
+    // The latest request per socket; one whose response has finished leaves the socket idle. (No
+    // listener per response: this runs for every request, page-cache hits included.)
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       current.set(req.socket, { req, res })
-      res.once('close', () => {
-        if (current.get(req.socket)?.res === res) current.delete(req.socket)
-      })
     })
 
     // Before Fastify's own check, which would answer JSON (return503OnClosing is off in app.ts).
@@ -86,7 +93,7 @@ export default fp(
       closing = true
       for (const socket of sockets) {
         const active = current.get(socket)
-        if (!active) socket.destroy()
+        if (!active || active.res.writableFinished) socket.destroy()
         else if (!active.req.complete) watchForStall(socket, active.req, active.res)
       }
       setTimeout(() => app.server.closeAllConnections(), DRAIN_MS).unref()

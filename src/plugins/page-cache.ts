@@ -1,19 +1,10 @@
 // Owns the in-memory cache of rendered public responses, kept exact by SQLite's own change counters.
-import type { ServerResponse } from 'node:http'
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { FastifyInstance } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { watchChanges } from '../db/change-watch.ts'
 import type { Db } from '../db/client.ts'
-
-interface Entry {
-  readonly body: Buffer
-  /** Every header the first response carried (security headers included), minus per-response ones; Vary as replayed. */
-  readonly headers: Readonly<Record<string, string | string[]>>
-  readonly etag: string
-  br?: Buffer
-  gzip?: Buffer
-}
+import { createEntry, type Entry, entrySize, writeEntry } from './page-cache-entry.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +16,10 @@ declare module 'fastify' {
      */
     pageCacheContentType?: string
   }
+  interface FastifyInstance {
+    /** The page cache itself: its size and bound, for the operator's checks and tests. */
+    pageCache: PageCache
+  }
   interface FastifyContextConfig {
     /** Set on every route of the public site: its GET responses may come from the page cache. */
     pageCache?: boolean
@@ -34,7 +29,7 @@ declare module 'fastify' {
      * For a route that answers one URL in more than one representation (HTML, or ActivityPub JSON
      * by Accept): which one this request gets. Each is cached apart, and says what it varies on.
      */
-    pageCacheVariant?: (request: FastifyRequest) => string
+    pageCacheVariant?(request: { readonly headers: IncomingMessage['headers'] }): string
   }
 }
 
@@ -68,6 +63,9 @@ function replayedVary(stored: string | string[] | undefined): string {
   return [...names, 'accept-encoding'].join(', ')
 }
 
+/** How many negotiated URLs the front door remembers how to key. */
+const MAX_VARIANT_URLS = 10_000
+
 /** Entries never outlive this, whatever else happens (the footer's year, say). */
 const MAX_AGE_MS = 5 * 60 * 1000
 
@@ -82,10 +80,13 @@ const PER_RESPONSE = new Set([
 ])
 
 export interface PageCacheOptions {
-  readonly maxBytes?: number
+  /** The byte bound (PAGE_CACHE_MB); 0 turns the cache off: every page is rendered afresh. */
+  readonly maxBytes: number
   /** When the next scheduled post goes live after `now` (ms), or null: the clock side of freshness. */
   readonly nextChangeAfter: (now: number) => number | null
 }
+
+export type PageCache = ReturnType<typeof createPageCache>
 
 /**
  * A public page depends only on the database and the clock. The database side is watched with
@@ -95,58 +96,87 @@ export interface PageCacheOptions {
  * Nothing here writes to the database: GET stays read-only.
  */
 export function createPageCache(db: Db, options: PageCacheOptions) {
+  const enabled = options.maxBytes > 0
   const cache = new LRUCache<string, Entry>({
-    maxSize: options.maxBytes ?? 32 * 1024 * 1024,
-    sizeCalculation: (entry) => entry.body.length * 2 + 1024,
+    maxSize: Math.max(options.maxBytes, 1),
+    sizeCalculation: entrySize,
   })
+  /**
+   * URLs whose route picks a representation by header (HTML or ActivityPub JSON by Accept), with
+   * how it picks: the front door then finds their entries too. Only a hint (a URL missing from it
+   * goes through Fastify), emptied with the cache and kept small.
+   */
+  const variantOf = new Map<string, (request: { readonly headers: IncomingMessage['headers'] }) => string>()
   const databaseVersion = watchChanges(db)
   let version = ''
   let validUntil = 0
+  let checkedThisTurn = false
+  const nextTurn = () => {
+    checkedThisTurn = false
+  }
 
-  function fresh(now: number): void {
+  /**
+   * Whether the cache still holds. The front door (`onceThisTurn`) asks SQLite at most once per
+   * event-loop turn, and that is never stale for requests that came over a socket: Node reads the
+   * sockets epoll reported ready, then runs their requests, all in one turn, and the first request
+   * of the turn asks. Every request handled later in that turn was already arriving when epoll
+   * returned, before the check: a commit by another connection (the CLI, a replica) that finished
+   * before such a request was sent finished before the check, so the check saw it. A write by this
+   * process later in the same turn (a POST handled after the check) cannot have been seen by the
+   * client of a GET in that turn either: the POST's response leaves when the turn ends, and a
+   * request sent after it arrives in a later turn, which asks again. Requests made in-process
+   * (inject) do not follow that order, so the Fastify door asks every time.
+   */
+  function fresh(now: number, onceThisTurn: boolean): void {
+    if (onceThisTurn) {
+      if (checkedThisTurn && now < validUntil) return
+      if (!checkedThisTurn) setImmediate(nextTurn)
+      checkedThisTurn = true
+    }
     const current = databaseVersion()
     if (current === version && now < validUntil) return
     cache.clear()
+    variantOf.clear()
     version = current
     const next = options.nextChangeAfter(now)
     validUntil = Math.min(now + MAX_AGE_MS, next ?? Number.POSITIVE_INFINITY)
   }
 
-  function writeEntry(request: FastifyRequest, res: ServerResponse, entry: Entry): void {
-    const headers: Record<string, string | string[] | number> = { ...entry.headers }
-    const match = request.headers['if-none-match']
-    if (match && (match === entry.etag || match === `W/${entry.etag}`)) {
-      res.writeHead(304, headers)
-      res.end()
-      return
-    }
-    let body = entry.body
-    const accepts = String(request.headers['accept-encoding'] ?? '')
-    if (entry.body.length > 1024 && /\bbr\b/.test(accepts)) {
-      entry.br ??= brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } })
-      body = entry.br
-      headers['content-encoding'] = 'br'
-    } else if (entry.body.length > 1024 && /\bgzip\b/.test(accepts)) {
-      entry.gzip ??= gzipSync(entry.body, { level: 9 })
-      body = entry.gzip
-      headers['content-encoding'] = 'gzip'
-    }
-    headers['content-length'] = body.length
-    res.writeHead(200, headers)
-    res.end(request.method === 'HEAD' ? undefined : body)
+  /** Puts an entry grown by a compressed variant back, so its size is counted; unless it was dropped meanwhile. */
+  function store(grown: Entry, from: Entry): void {
+    if (cache.peek(grown.key) === from) cache.set(grown.key, grown)
   }
 
   return {
     /**
-     * Goes on the root instance before any other plugin: a hit is written straight to the socket
-     * from the first hook, with the headers the page was first sent with (security headers
-     * included), and skips everything else but the request log line (onResponse still runs).
+     * The front door's lookup (plugins/cached-page-server.ts): the entry stored under exactly this
+     * request target (and, for a negotiated URL, the representation its route would pick), fresh.
+     * Only URLs the Fastify path stored can match.
+     */
+    exact(req: IncomingMessage): Entry | undefined {
+      if (!enabled) return undefined
+      fresh(Date.now(), true)
+      const url = req.url ?? ''
+      const variant = variantOf.get(url)
+      return cache.get(variant ? variantKey(url, variant(req)) : url)
+    },
+
+    write: (req: IncomingMessage, res: ServerResponse, entry: Entry): number =>
+      writeEntry(req, res, entry, store),
+
+    /**
+     * Goes on the root instance before any other plugin but graceful-close, stats and the old-URL
+     * redirects: a hit is written straight to the socket from the first hook, with the headers the
+     * page was first sent with (security headers included), and skips everything else but
+     * onResponse (the request log line and the stats' count). Requests the front door lets through
+     * (inject, made-up query parameters, a representation chosen by Accept) are answered here.
      */
     serve(app: FastifyInstance): void {
+      if (!enabled) return
       app.addHook('onRequest', (request, reply, done) => {
         const cacheable = request.routeOptions.config?.pageCache === true
         if (!cacheable || (request.method !== 'GET' && request.method !== 'HEAD')) return done()
-        fresh(Date.now())
+        fresh(Date.now(), false)
         const { pageCacheQuery, pageCacheVariant } = request.routeOptions.config
         const key = variantKey(pageCacheKey(request.url, pageCacheQuery), pageCacheVariant?.(request))
         const entry = cache.get(key)
@@ -155,14 +185,14 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
           return done()
         }
         reply.hijack()
-        const type = entry.headers['content-type']
-        request.pageCacheContentType = Array.isArray(type) ? type.join(', ') : (type ?? '')
-        writeEntry(request, reply.raw, entry)
+        request.pageCacheContentType = entry.contentType
+        writeEntry(request.raw, reply.raw, entry, store)
       })
     },
 
     /** Goes after the ETag and Cache-Control hooks, so a stored page carries both. */
     capture(app: FastifyInstance): void {
+      if (!enabled) return
       app.addHook('onSend', async (request, reply, payload) => {
         const key = request.pageCacheKey
         if (!key || reply.statusCode !== 200 || request.method !== 'GET') return payload
@@ -177,7 +207,13 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
         }
         // Worked out once here rather than on every hit.
         headers.vary = replayedVary(headers.vary)
-        cache.set(key, { body: Buffer.from(payload), headers, etag })
+        cache.set(key, createEntry(key, Buffer.from(payload), headers, etag))
+        const { pageCacheQuery, pageCacheVariant } = request.routeOptions.config
+        // Only where the URL is its own key: made-up query parameters never reach the front door.
+        if (pageCacheVariant && pageCacheKey(request.url, pageCacheQuery) === request.url) {
+          if (variantOf.size >= MAX_VARIANT_URLS) variantOf.clear()
+          variantOf.set(request.url, pageCacheVariant)
+        }
         return payload
       })
     },
@@ -192,6 +228,18 @@ export function createPageCache(db: Db, options: PageCacheOptions) {
     clear: () => cache.clear(),
     get size() {
       return cache.size
+    },
+    /** What the cache counts against its bound, and the bound. */
+    get calculatedSize() {
+      return cache.calculatedSize
+    },
+    maxBytes: options.maxBytes,
+    /** The bytes of every body and variant held now, summed apart from the cache's own bookkeeping. */
+    bytesHeld(): number {
+      let total = 0
+      for (const entry of cache.values())
+        total += entry.body.length + (entry.br?.body.length ?? 0) + (entry.gzip?.body.length ?? 0)
+      return total
     },
   }
 }

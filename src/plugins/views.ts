@@ -1,11 +1,9 @@
 // Owns template rendering: @fastify/view over eta, with the helpers every template may use.
-import { join } from 'node:path'
 import fastifyView from '@fastify/view'
 import { Eta } from 'eta'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-
-export const VIEWS_DIR = join(import.meta.dirname, '..', '..', 'views')
+import { VIEWS_DIR } from '../paths.ts'
 
 export default fp(
   async function views(app: FastifyInstance, options: { cache: boolean }) {

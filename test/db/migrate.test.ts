@@ -1,15 +1,19 @@
 // Checks the SQL migrations on an empty file and on databases made before a migration was edited, and the pragmas every connection gets.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type TestContext, test } from 'node:test'
+import { before, type TestContext, test } from 'node:test'
 import { closeDatabase, type Db, openDatabase } from '../../src/db/client.ts'
 import { migrateDatabase } from '../../src/db/migrate.ts'
 import { savePost } from '../../src/features/content/posts.ts'
 import { searchPosts } from '../../src/features/search/queries.ts'
 import { parseSearchQuery } from '../../src/features/search/query.ts'
+import { loadMarkdownPipeline } from '../../src/lib/markdown-here.ts'
+
+// savePost renders Markdown on this thread, which loads the pipeline only on request.
+before(() => loadMarkdownPipeline())
 
 function emptyDatabase(t: TestContext): { db: Db; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'folio-migrate-'))
@@ -251,4 +255,57 @@ test('migration 0006 refuses to run with foreign keys on, which would empty post
     /migration_0006_needs_foreign_keys_off/,
   )
   assert.equal(db.$client.prepare('select count(*) from post_tags').pluck().get(), 1)
+})
+
+/** A copy of migrations/ that a test may add to or take from. */
+function migrationsCopy(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'folio-migrations-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  cpSync(MIGRATIONS, dir, { recursive: true })
+  return dir
+}
+
+test('a migration added after the database was migrated is applied on the next start', (t) => {
+  const folder = migrationsCopy(t)
+  const { db } = emptyDatabase(t)
+  migrateDatabase(db, { migrationsFolder: folder })
+  const newest = journal.entries.at(-1) as { when: number }
+  const added = {
+    idx: journal.entries.length,
+    version: '6',
+    when: newest.when + 1000,
+    tag: '9999_added',
+    breakpoints: true,
+  }
+  writeFileSync(join(folder, `${added.tag}.sql`), 'CREATE TABLE `added_later` (`id` integer PRIMARY KEY);')
+  writeFileSync(
+    join(folder, 'meta', '_journal.json'),
+    JSON.stringify({ ...journal, entries: [...journal.entries, added] }),
+  )
+
+  migrateDatabase(db, { migrationsFolder: folder })
+
+  assert.ok(tableNames(db).includes('added_later'), 'the new migration ran')
+  assert.equal(
+    db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get(),
+    journal.entries.length + 1,
+  )
+})
+
+test('an already migrated database is left alone: no migration file is read and nothing is written', (t) => {
+  const folder = migrationsCopy(t)
+  const { db, path } = emptyDatabase(t)
+  migrateDatabase(db, { migrationsFolder: folder })
+  closeDatabase(db)
+  // Drizzle would fail on a missing file it had to read and hash; the up-to-date check never opens it.
+  rmSync(join(folder, `${journal.entries[0]?.tag}.sql`))
+  const readOnly = openDatabase(path, { readonly: true })
+  t.after(() => closeDatabase(readOnly))
+
+  migrateDatabase(readOnly, { migrationsFolder: folder })
+
+  assert.equal(
+    readOnly.$client.prepare('select count(*) from __drizzle_migrations').pluck().get(),
+    journal.entries.length,
+  )
 })

@@ -8,6 +8,10 @@ import { buildApp } from '../../src/app.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import { closeDatabase, type Db, openDatabase } from '../../src/db/client.ts'
 import { migrateDatabase } from '../../src/db/migrate.ts'
+import { loadMarkdownPipeline } from '../../src/lib/markdown-here.ts'
+
+// Tests save posts, pages and settings through the same functions the CLI uses, which render on this thread.
+await loadMarkdownPipeline()
 
 let templatePath: string | undefined
 

@@ -4,6 +4,10 @@ import type { Db } from '../../src/db/client.ts'
 import { type Response, responses } from '../../src/db/schema.ts'
 import { type PageInput, savePage } from '../../src/features/content/pages.ts'
 import { type PostInput, savePost } from '../../src/features/content/posts.ts'
+import { loadMarkdownPipeline } from '../../src/lib/markdown-here.ts'
+
+// Tests save posts, pages and settings through the same functions the CLI uses, which render on this thread.
+await loadMarkdownPipeline()
 
 const DAY = 24 * 60 * 60 * 1000
 let counter = 0

@@ -1,13 +1,9 @@
 // Checks the one place Markdown becomes HTML: sanitizing, highlighting, headings, links, images and excerpts.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import {
-  htmlToText,
-  readingMinutes,
-  renderBody,
-  renderMarkdown,
-  truncateText,
-} from '../../src/lib/markdown.ts'
+import { visibleText } from '../../src/lib/html-text.ts'
+import { htmlToText, readingMinutes, renderBody, renderMarkdown } from '../../src/lib/markdown.ts'
+import { truncateText } from '../../src/lib/text.ts'
 
 const hostile: readonly [string, string][] = [
   ['a script tag', 'Hello <script>alert(1)</script> world'],
@@ -219,6 +215,20 @@ test('reading time is one minute at least and grows with the word count', () => 
 test('htmlToText gives the visible text without heading anchors', () => {
   const html = renderMarkdown('## Title\n\nSome **bold** &amp; `<code>`.')
   assert.equal(htmlToText(html), 'Title Some bold & <code>.')
+})
+
+test('the text of stored HTML reads the same without the parser as with it', () => {
+  const sources = [
+    '## Title\n\nSome **bold** &amp; `<code>` and &lt;b&gt; typed &amp;lt; as text.',
+    '> A "quote" with \'apostrophes\', &mdash; dashes &nbsp; and &#169; entities.\n\n- one\n- two<br>three',
+    '| a | b |\n|---|---|\n| 1 < 2 | x > y |\n\n<details><summary>More</summary>Hidden &amp; shown</details>',
+    '![A <cat> & "dog"](/media/cat.png "Title > here")\n*Caption with <b>tags</b>*\n\n```js\nif (a < b && c > d) {}\n```',
+    ...hostile.map(([, source]) => source),
+  ]
+  for (const source of sources) {
+    const html = renderMarkdown(source)
+    assert.equal(visibleText(html), htmlToText(html), source)
+  }
 })
 
 test('truncateText cuts at a word boundary and adds an ellipsis', () => {

@@ -1,6 +1,7 @@
 // Checks /static/: hashed URLs with a year-long immutable cache, a short cache otherwise, and 404s.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { createTestApp } from '../helpers/app.ts'
 
 test('the stylesheet a page links to answers with CSS and an immutable year-long cache', async (t) => {
@@ -47,10 +48,18 @@ test('the unhashed stylesheet URL answers with a short cache', async (t) => {
 
 test('static files are compressed for browsers that accept it', async (t) => {
   const { app } = await createTestApp(t)
+  const plain = await app.inject('/static/css/site.css')
+  assert.match(String(plain.headers.vary), /accept-encoding/i, 'varies even before the copies are made')
+  // Compressing happens after start-up, in the threadpool; a browser gets the plain file until then.
+  await app.assets.compressed
   const res = await app.inject({ url: '/static/css/site.css', headers: { 'accept-encoding': 'gzip, br' } })
   assert.equal(res.statusCode, 200)
   assert.equal(res.headers['content-encoding'], 'br')
   assert.match(String(res.headers.vary), /accept-encoding/i)
+  assert.equal(brotliDecompressSync(res.rawPayload).toString(), plain.body)
+  const gzipped = await app.inject({ url: '/static/css/site.css', headers: { 'accept-encoding': 'gzip' } })
+  assert.equal(gzipped.headers['content-encoding'], 'gzip')
+  assert.equal(gunzipSync(gzipped.rawPayload).toString(), plain.body)
 })
 
 test('an unknown static file is a 404', async (t) => {

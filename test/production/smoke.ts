@@ -22,8 +22,10 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import module from 'node:module'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix, relative, resolve } from 'node:path'
@@ -158,8 +160,27 @@ function buildEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
-/** Executes every build stage (COPY, RUN, ENV, WORKDIR) and assembles the final stage's files; returns the image. */
-async function replayDockerfile(workRoot: string): Promise<Image> {
+/**
+ * The run stage's root RUN (user, /data) is emulated, not run: the folders it hands to the image's user
+ * (`chown user:group path…`, outside /data, which is emulated per run) are made and given to the account.
+ */
+function emulateRootRun(command: string, root: string, user: string | undefined, account: Account) {
+  for (const [, owner, paths] of command.matchAll(/\bchown\s+([^\s:]+)(?::\S+)?\s+([^&;|]+)/g)) {
+    if (owner !== user) continue
+    for (const path of (paths ?? '').trim().split(/\s+/)) {
+      if (path === '/data' || path.startsWith('/data/')) continue
+      const dir = onDisk(root, path)
+      mkdirSync(dir, { recursive: true })
+      if (account.prefix.length) chownSync(dir, account.uid, account.gid)
+    }
+  }
+}
+
+/**
+ * Executes every build stage (COPY, RUN, ENV, WORKDIR) and assembles the final stage's files; returns the
+ * image. In the run stage, RUN lines after USER run as the account; those before it (root's) are emulated.
+ */
+async function replayDockerfile(workRoot: string, account: Account): Promise<Image> {
   const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
   assert.ok(stages.length >= 1, 'the Dockerfile has no FROM')
   const roots = stages.map((_, i) => join(workRoot, `stage-${i}`))
@@ -171,6 +192,7 @@ async function replayDockerfile(workRoot: string): Promise<Image> {
     const label = `${stage.name ?? `#${index}`} stage`
     let workdir = '/'
     let env: Record<string, string> = {}
+    let user: string | undefined
     for (const instruction of stage.instructions) {
       const where = `${label}, line ${instruction.line}`
       switch (instruction.keyword) {
@@ -181,6 +203,9 @@ async function replayDockerfile(workRoot: string): Promise<Image> {
         case 'ENV':
           env = { ...env, ...parseEnv(instruction.args) }
           break
+        case 'USER':
+          user = instruction.args.trim()
+          break
         case 'COPY':
           await check(`Dockerfile ${where}: COPY ${instruction.args}`, () =>
             runCopy(stage, index, stages, roots, workdir, instruction.args),
@@ -188,7 +213,9 @@ async function replayDockerfile(workRoot: string): Promise<Image> {
           break
         case 'RUN': {
           const command = execForm(instruction.args)?.join(' ') ?? instruction.args
-          if (final || /\bapt-get\b/.test(command)) {
+          const asUser = final && user !== undefined && user !== 'root' && user !== '0'
+          if (final && !asUser) emulateRootRun(command, root, lastOf(stage, 'USER')?.args, account)
+          if ((final && !asUser) || /\bapt-get\b/.test(command)) {
             console.log(
               `SKIP  Dockerfile ${where}: RUN ${command.slice(0, 90)}${command.length > 90 ? '…' : ''}\n` +
                 `      (${final ? 'the run stage user and /data are emulated below' : 'system packages: this host has its own toolchain'})`,
@@ -200,9 +227,17 @@ async function replayDockerfile(workRoot: string): Promise<Image> {
             () => {
               const cwd = onDisk(root, workdir)
               const log = join(workRoot, `run-line-${instruction.line}.log`)
-              const out = spawnSync('sh', ['-c', `(${command}) >${JSON.stringify(log)} 2>&1`], {
+              writeFileSync(log, '')
+              if (asUser && account.prefix.length) chownSync(log, account.uid, account.gid)
+              const argv = [
+                ...(asUser ? account.prefix : []),
+                'sh',
+                '-c',
+                `(${command}) >${JSON.stringify(log)} 2>&1`,
+              ]
+              const out = spawnSync(argv[0] as string, argv.slice(1), {
                 cwd,
-                env: buildEnv(env),
+                env: asUser ? { PATH: buildEnv({}).PATH, HOME: cwd, ...onDiskEnv(env, root) } : buildEnv(env),
                 stdio: 'inherit',
                 timeout: 10 * 60_000,
               })
@@ -289,12 +324,23 @@ interface Server {
   readonly alive: () => boolean
 }
 
+/** ENV values naming a path in the image (NODE_COMPILE_CACHE) point at the stage's copy; /data is emulated per run. */
+function onDiskEnv(env: Record<string, string>, fsRoot: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) =>
+      v.startsWith('/') && !/^\/data(\/|$)/.test(v) && existsSync(onDisk(fsRoot, v))
+        ? [k, onDisk(fsRoot, v)]
+        : [k, v],
+    ),
+  )
+}
+
 /** The image's environment for a run on `port` with data in `dataDir`, loopback only. */
 function runtimeEnv(image: Image, port: number, dataDir: string): Record<string, string> {
   return {
     PATH: `${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     HOME: image.root,
-    ...image.env,
+    ...onDiskEnv(image.env, image.fsRoot),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -510,9 +556,9 @@ async function main() {
   chmodSync(workRoot, 0o755)
   let keep = process.env.KEEP_SMOKE_DIR === '1'
   try {
-    const image = await replayDockerfile(workRoot)
-    const app = image.root
     const account = unprivilegedAccount()
+    const image = await replayDockerfile(workRoot, account)
+    const app = image.root
 
     await check(
       'the image holds no TypeScript tooling and no dev dependency',
@@ -546,6 +592,19 @@ async function main() {
       },
       true,
     )
+
+    await check('the image carries a compile cache warmed as its user, where the runtime has one', () => {
+      const dir = image.env.NODE_COMPILE_CACHE
+      assert.ok(dir, 'the run stage sets NODE_COMPILE_CACHE')
+      const folder = onDisk(image.fsRoot, inImage(image.workdir, dir))
+      assert.ok(existsSync(folder), `${dir} is in the image`)
+      if (!(module as { enableCompileCache?: unknown }).enableCompileCache)
+        return `Node ${process.version} has no compile cache: the folder only`
+      // Node keeps one folder per version, flags and uid: the server's uid must have one.
+      const own = readdirSync(folder).filter((name) => name.endsWith(`-${account.uid}`))
+      assert.equal(own.length, 1, `a cache for uid ${account.uid} in ${readdirSync(folder).join(', ')}`)
+      return `${readdirSync(join(folder, own[0] as string)).length} modules`
+    })
 
     await check(
       'ENTRYPOINT and CMD name files that exist in the image and can run',

@@ -38,6 +38,12 @@ const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('
 export const MAX_LIVE_SIGN_IN_CHALLENGES = 200
 /** How long the browser waits for the authenticator; shorter than the challenge lives. */
 const CEREMONY_TIMEOUT_MS = 2 * 60 * 1000
+/**
+ * Passkey algorithms (COSE ids: EdDSA, ES256, RS256), named so every Node offers the same: on Node 24
+ * the library's default adds ML-DSA-44, checked through an experimental Node API that warns in the
+ * log, and such a passkey would stop working on a Node without that API.
+ */
+const PASSKEY_ALGORITHMS = [-8, -7, -257]
 
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
@@ -120,6 +126,7 @@ export async function registrationOptions(
     userDisplayName: user.name,
     timeout: CEREMONY_TIMEOUT_MS,
     attestationType: 'none',
+    supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     excludeCredentials: listPasskeys(db, user.id).map((p) => ({
       id: p.credentialId,
       transports: transportsOf(p),
@@ -166,6 +173,7 @@ export async function verifyRegistration(
       expectedChallenge: row.challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
+      supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     })
     info = result.registrationInfo
   } catch (err) {

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm'
 import type { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { pages, posts } from '../../db/schema.ts'
+import { loadMarkdownPipeline } from '../../lib/markdown-here.ts'
 import { RESERVED_PAGE_SLUGS, savePage } from '../content/pages.ts'
 import { ContentInputError, type PostInput } from '../content/posts.ts'
 import { savePostWithRevision } from '../content/revisions.ts'
@@ -164,6 +165,8 @@ export async function importPosts(
   now: Date,
   problems: ImportProblem[],
 ): Promise<ImportCounts> {
+  // The admin's save functions render the Markdown on this thread.
+  await loadMarkdownPipeline()
   const folder = join(dir, 'posts')
   const candidates: PostCandidate[] = []
   for (const file of markdownFiles(folder)) {
@@ -221,6 +224,8 @@ export async function importPages(
   now: Date,
   problems: ImportProblem[],
 ): Promise<ImportCounts> {
+  // The admin's save functions render the Markdown on this thread.
+  await loadMarkdownPipeline()
   const folder = join(dir, 'pages')
   const candidates: PageCandidate[] = []
   for (const file of markdownFiles(folder)) {

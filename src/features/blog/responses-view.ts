@@ -1,6 +1,6 @@
 // Owns the "Responses" section under a post as readers see it: likes and reposts counted, replies and mentions as a thread at most three levels deep, oldest first.
 import { formatDate } from '../../lib/dates.ts'
-import { REMOTE_LINK_REL } from '../../lib/remote-html.ts'
+import { REMOTE_LINK_REL } from '../../lib/html.ts'
 import { plural } from '../../lib/text.ts'
 import { displayHost, isHttpUrl } from '../../lib/urls.ts'
 import { authorNameOf, type ShownResponse } from '../responses/queries.ts'

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp, { type OverlayOptions } from 'sharp'
+import type { OverlayOptions } from 'sharp'
 import { escapeHtml } from '../../lib/html.ts'
+import { loadSharp } from '../../lib/load-sharp.ts'
 import { replaceControlCharacters, toXmlText } from '../../lib/text.ts'
 
 export const CARD_WIDTH = 1200
@@ -98,6 +99,7 @@ const tidy = (text: string): string => toXmlText(replaceControlCharacters(text))
 
 /** Draws `text` wrapped at TEXT_WIDTH; Pango reads markup, so the text itself is escaped. */
 async function drawText(text: string, font: typeof BOLD, size: number, colour: string): Promise<Rendered> {
+  const sharp = await loadSharp()
   const { data, info } = await sharp({
     text: {
       text: `<span foreground="${colour}">${escapeHtml(text)}</span>`,
@@ -189,5 +191,6 @@ export async function drawCard(text: CardText): Promise<Buffer> {
     ...(await drawLabel(text.author, REGULAR, COLOURS.muted, RULE_Y + 34)),
   ]
   // Truecolour: a palette would save a few kilobytes but take six times as long to encode.
+  const sharp = await loadSharp()
   return sharp(BACKGROUND).composite(layers).removeAlpha().png({ compressionLevel: 9 }).toBuffer()
 }

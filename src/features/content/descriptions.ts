@@ -1,6 +1,7 @@
 // Owns a post's or page's description: what the author typed is stored as typed, and this one rule fills it in when shown.
 import type { Db } from '../../db/client.ts'
-import { htmlToText, truncateText } from '../../lib/markdown.ts'
+import { visibleText } from '../../lib/html-text.ts'
+import { truncateText } from '../../lib/text.ts'
 
 /** About as many characters as search results show. */
 export const DESCRIPTION_LENGTH = 160
@@ -13,7 +14,7 @@ export interface DescribedHtml {
 
 /** The description of a text whose author typed none: its excerpt's words, else its body's, cut short. */
 export function derivedDescription(html: DescribedHtml): string {
-  return truncateText(htmlToText(html.excerptHtml ?? '') || htmlToText(html.bodyHtml), DESCRIPTION_LENGTH)
+  return truncateText(visibleText(html.excerptHtml ?? '') || visibleText(html.bodyHtml), DESCRIPTION_LENGTH)
 }
 
 /** What a post or page shows as its description (meta tags, JSON-LD, feeds): the typed one, else the derived one. */

@@ -2,7 +2,7 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type PageStatus, pages } from '../../db/schema.ts'
-import { renderMarkdown } from '../../lib/markdown.ts'
+import { markdownHere } from '../../lib/markdown-here.ts'
 import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
 import { FOLIO_TOP_LEVEL_SEGMENTS } from '../../lib/urls.ts'
@@ -63,7 +63,8 @@ export function savePage(
   if (!title) throw new ContentInputError('title', 'A page needs a title.')
   let bodyHtml: string
   try {
-    bodyHtml = options.bodyHtml ?? renderMarkdown(input.bodyMd, { images: createImageResolver(db) })
+    bodyHtml =
+      options.bodyHtml ?? markdownHere().renderMarkdown(input.bodyMd, { images: createImageResolver(db) })
   } catch (error) {
     refuseOverLimit(error, 'bodyMd')
   }

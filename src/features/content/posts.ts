@@ -10,7 +10,9 @@ import {
   series,
   tags,
 } from '../../db/schema.ts'
-import { htmlToText, type RenderedBody, renderBody, renderMarkdown } from '../../lib/markdown.ts'
+import { visibleText } from '../../lib/html-text.ts'
+import type { RenderedBody } from '../../lib/markdown.ts'
+import { markdownHere } from '../../lib/markdown-here.ts'
 import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
 import { renderBodyInWorker, renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 import { slugify, uniqueSlug } from '../../lib/slugs.ts'
@@ -100,7 +102,7 @@ export interface PostHtml {
 
 /** What search indexes of a post besides its title and tags: the visible text of its body and quoted passage. */
 export const postSearchText = (html: PostHtml): string =>
-  [html.body.text, htmlToText(html.quoteHtml)].filter(Boolean).join(' ')
+  [html.body.text, visibleText(html.quoteHtml)].filter(Boolean).join(' ')
 
 /** Markdown over a limit becomes a message beside the field that holds it; anything else is rethrown. */
 export function refuseOverLimit(error: unknown, field: string): never {
@@ -128,6 +130,7 @@ export async function renderPostHtml(db: Db | undefined, input: PostMarkdown): P
 /** The same rendering on the calling thread, for the operator's own commands (seed, import). */
 function renderPostHtmlHere(db: Db, input: PostMarkdown): PostHtml {
   const options = { images: createImageResolver(db) }
+  const { renderBody, renderMarkdown } = markdownHere()
   const rendered = <T>(field: string, render: () => T): T => {
     try {
       return render()

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { and, count, eq, gt, gte, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { federationKeys, posts, type SyndicatedPost, syndicatedPosts } from '../../db/schema.ts'
-import { linksIn } from '../../lib/remote-html.ts'
+import type { linksIn } from '../../lib/remote-html.ts'
 import { absoluteUrl, postObjectUrl, postUrl } from '../../lib/urls.ts'
 import { isPublicPost } from '../content/visibility.ts'
 import { findFeedPost, listFeedPosts } from '../feeds/queries.ts'
@@ -38,10 +38,11 @@ export function objectVersion(object: ApObject): string {
 export function externalLinkTargets(
   siteUrl: string,
   post: { slug: string; bodyHtml: string; quoteHtml: string; linkUrl: string | null },
+  readLinks: typeof linksIn,
 ): string[] {
   const pageUrl = absoluteUrl(siteUrl, postUrl(post.slug))
   const ownHost = new URL(siteUrl).host
-  const found = linksIn(`${post.quoteHtml}${post.bodyHtml}`, pageUrl)
+  const found = readLinks(`${post.quoteHtml}${post.bodyHtml}`, pageUrl)
     .filter((link) => link.tag === 'a')
     .map((link) => link.url)
   if (post.linkUrl) found.unshift(post.linkUrl)
@@ -70,7 +71,13 @@ function parseTargets(json: string): string[] {
  * activity queued for every follower, and the Webmentions owed to old and new link targets, so a
  * crash leaves either all of it or none of it.
  */
-function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Change {
+function reconcilePost(
+  db: Db,
+  siteUrl: string,
+  postId: number,
+  now: Date,
+  readLinks: typeof linksIn,
+): Change {
   return db.transaction((tx) => {
     const row: SyndicatedPost | undefined = tx
       .select()
@@ -112,7 +119,7 @@ function reconcilePost(db: Db, siteUrl: string, postId: number, now: Date): Chan
     if (row?.state === 'live' && row.version === version) return 'unchanged'
     const change: Change = row?.state === 'live' ? 'updated' : 'created'
     queueToFollowers(tx, postActivity(siteUrl, change === 'updated' ? 'Update' : 'Create', object, now), now)
-    const newTargets = post ? externalLinkTargets(siteUrl, post) : []
+    const newTargets = post ? externalLinkTargets(siteUrl, post, readLinks) : []
     const targets = [...new Set([...oldTargets, ...newTargets])]
     const sourceUrl = post ? absoluteUrl(siteUrl, postUrl(post.slug)) : ''
     if (sourceUrl && targets.length > 0) queueWebmentions(tx, sourceUrl, targets, now)
@@ -232,10 +239,13 @@ export async function reconcileSyndication(
   if (!joined) return counts
   const owed = options.full ? await changedPosts(db, siteUrl, now, joined) : touchedPosts(db, now, joined)
   for (const id of withdrawnPosts(db, now)) owed.add(id)
+  if (owed.size === 0) return counts
+  // The HTML parser loads with the first post owed, not on every quiet pass of the delivery worker.
+  const { linksIn: readLinks } = await import('../../lib/remote-html.ts')
   for (const [i, postId] of [...owed].sort((a, b) => a - b).entries()) {
     if (i > 0) await yieldToRequests()
     try {
-      const change = reconcilePost(db, siteUrl, postId, now)
+      const change = reconcilePost(db, siteUrl, postId, now, readLinks)
       if (change !== 'unchanged') counts[change] += 1
     } catch (err) {
       if (!options.onError) throw err

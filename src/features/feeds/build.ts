@@ -1,5 +1,5 @@
 // Owns the subscription feeds: Atom, RSS 2.0 and JSON Feed 1.1 built with the `feed` package.
-import { Feed } from 'feed'
+import type { Feed } from 'feed'
 import { escapeHtml } from '../../lib/html.ts'
 import { toXmlText } from '../../lib/text.ts'
 import { absoluteUrl, absolutizeHtml, postUrl, tagUrl } from '../../lib/urls.ts'
@@ -40,12 +40,17 @@ function feedContent(post: FeedPost, siteUrl: string): string {
  * The `feed` package writes item titles and summaries as CDATA (Atom marks them `type="html"`,
  * RSS readers treat them alike), so text must arrive escaped there; JSON Feed's are plain text.
  */
-export function buildFeed(
+let feedPackage: Promise<typeof import('feed')> | undefined
+
+/** Builds a feed; the `feed` package loads on the first one, since served feeds come from the page cache. */
+export async function buildFeed(
   site: Settings,
   siteUrl: string,
   items: readonly FeedPost[],
   format: 'xml' | 'json',
-): Feed {
+): Promise<Feed> {
+  feedPackage ??= import('feed')
+  const { Feed } = await feedPackage
   const text = format === 'xml' ? (value: string) => escapeHtml(toXmlText(value)) : toXmlText
   const home = `${siteUrl}/`
   const feed = new Feed({

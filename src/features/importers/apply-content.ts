@@ -1,7 +1,7 @@
 // Owns turning one imported entry into what Folio's editor would save: its images brought in, its HTML as Markdown, its fields within Folio's limits.
 import type { Db } from '../../db/client.ts'
-import { truncateText } from '../../lib/markdown.ts'
 import { slugify } from '../../lib/slugs.ts'
+import { truncateText } from '../../lib/text.ts'
 import { isHttpUrl } from '../../lib/urls.ts'
 import { PAGE_LIMITS, type PageInput, renderPageHtml, wantedPageSlug } from '../content/pages.ts'
 import { POST_LIMITS } from '../content/post-rules.ts'

@@ -1,6 +1,6 @@
 // Owns the small rules both export readers share: old paths and which entry claims each, plain text from the old site's markup, fallback titles, the authors note, line numbers for messages.
-import { htmlToText, truncateText } from '../../lib/markdown.ts'
-import { plural } from '../../lib/text.ts'
+import { htmlToText } from '../../lib/markdown.ts'
+import { plural, truncateText } from '../../lib/text.ts'
 import type { ImportBundle, ImportedEntry } from './model.ts'
 import { oldPathKey } from './old-paths.ts'
 

@@ -1,6 +1,6 @@
 // Owns talking to the SMTP server: the nodemailer transport from SMTP_URL, the From address, each row's message (a newsletter copy's unsubscribe headers included), and safe error text.
-import nodemailer, { type Transporter } from 'nodemailer'
-import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
+import type { Transporter } from 'nodemailer'
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { OutboxMail } from '../../db/schema.ts'
 import { headerSafe } from './outbox.ts'
 
@@ -17,8 +17,17 @@ const TIMEOUTS = {
 
 const ERROR_MAX = 500
 
-/** smtp:// or smtps:// with optional credentials and nodemailer's query options, as in SMTP_URL. */
-export function createMailTransport(smtpUrl: string): Transporter<SMTPTransport.SentMessageInfo> {
+/**
+ * smtp:// or smtps:// with optional credentials and nodemailer's query options, as in SMTP_URL.
+ * nodemailer loads here, when there is mail to send, not when the server starts.
+ */
+export async function createMailTransport(
+  smtpUrl: string,
+): Promise<Transporter<SMTPTransport.SentMessageInfo>> {
+  const [{ default: nodemailer }, { default: SMTPTransport }] = await Promise.all([
+    import('nodemailer'),
+    import('nodemailer/lib/smtp-transport/index.js'),
+  ])
   // Built directly: createTransport({ url, ... }) would keep the URL's settings and drop the timeouts.
   return nodemailer.createTransport(new SMTPTransport({ url: smtpUrl, ...TIMEOUTS }))
 }

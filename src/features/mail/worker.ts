@@ -8,7 +8,6 @@ import { type OutboxKind, type OutboxMail, subscribers } from '../../db/schema.t
 import { isLiteFsReplica } from '../../db/storage-health.ts'
 import { type BackgroundLoop, createBackgroundLoop } from '../../lib/background-loop.ts'
 import { unsubscribeUrl } from '../../lib/urls.ts'
-import { personalizeIssue } from '../newsletter/compose.ts'
 import { findIssueContent } from '../newsletter/issues.ts'
 import { newsletterSecret, unsubscribeToken } from '../newsletter/tokens.ts'
 import { getSettings } from '../settings/service.ts'
@@ -68,7 +67,8 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   const now = options.now ?? (() => new Date())
   const mailbox = newsletterMailbox(smtpUrl, config.notifyEmail)
 
-  const transport = createMailTransport(smtpUrl)
+  // Made on the first pass with mail to send: a server with an empty outbox never loads nodemailer.
+  let transport: Awaited<ReturnType<typeof createMailTransport>> | undefined
   const loop: BackgroundLoop = createBackgroundLoop({
     run: sendDue,
     onError: (err) => app.log.error({ err }, 'mail worker could not read or update the outbox'),
@@ -95,6 +95,7 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
     const claimed = claimMail(db, mail, now())
     const log = { outboxId: mail.id, messageId: mail.messageId, kind: mail.kind, attempts: claimed.attempts }
     try {
+      transport ??= await createMailTransport(smtpUrl)
       await transport.sendMail(message)
     } catch (err) {
       // Only our one-line description is stored or logged: the error object carries the
@@ -151,6 +152,8 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
     const link = unsubscribeUrl(config.siteUrl, unsubscribeToken(secret, reader.id))
     const at = now()
     rate.record(at.getTime())
+    // Loaded with the first copy to send, as the newsletter worker does to compose the issue.
+    const { personalizeIssue } = await import('../newsletter/compose.ts')
     const message = newsletterCopyFor(mail, from, config.siteUrl, {
       ...personalizeIssue(issue, link),
       unsubscribeUrl: link,
@@ -220,7 +223,7 @@ async function mailWorker(app: FastifyInstance, options: MailWorkerOptions) {
   app.addHook('onClose', async () => {
     clearTimeout(reopen)
     await loop.stop()
-    transport.close()
+    transport?.close()
   })
 }
 

@@ -1,5 +1,6 @@
 // Owns turning untrusted bytes into images Folio serves: size and type checks, decoding and re-encoding with sharp.
-import sharp, { type Sharp } from 'sharp'
+import type { Metadata, OutputInfo, Sharp } from 'sharp'
+import { loadSharp } from '../../lib/load-sharp.ts'
 import { BusyError, createSemaphore } from '../../lib/semaphore.ts'
 import { IMAGE_TYPES, type ImageFormat, sniffImageFormat, UNSUPPORTED_TYPE_MESSAGE } from './sniff.ts'
 
@@ -77,8 +78,9 @@ const damaged = (format: ImageFormat) =>
   )
 
 async function processImage(buffer: Buffer, format: ImageFormat): Promise<PreparedImage> {
+  const sharp = await loadSharp()
   const mayAnimate = format === 'gif' || format === 'webp'
-  let metadata: sharp.Metadata
+  let metadata: Metadata
   try {
     metadata = await sharp(buffer, { animated: mayAnimate, limitInputPixels: false }).metadata()
   } catch {
@@ -104,7 +106,7 @@ async function processImage(buffer: Buffer, format: ImageFormat): Promise<Prepar
     const pipeline = sharp(buffer, { animated, limitInputPixels: MAX_PIXELS })
     return animated ? pipeline : pipeline.rotate()
   }
-  const frameHeight = (info: sharp.OutputInfo) => (animated ? (info.pageHeight ?? info.height) : info.height)
+  const frameHeight = (info: OutputInfo) => (animated ? (info.pageHeight ?? info.height) : info.height)
 
   try {
     const original = await encodeAs(load(), format).toBuffer({ resolveWithObject: true })

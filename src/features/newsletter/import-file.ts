@@ -1,6 +1,5 @@
 // Owns reading a subscriber CSV into addresses: finding the address column, and what each line is (an address, a repeat, one the file marks unsubscribed, invalid). Pure, so it runs on a worker thread (import-worker.ts).
 
-import { CsvError, parse } from 'csv-parse/sync'
 import { restoreFormula } from '../../lib/csv-cells.ts'
 import { normalizeSubscriberEmail } from './email-address.ts'
 
@@ -78,7 +77,8 @@ interface Row {
   readonly cells: string[]
 }
 
-function readRows(buffer: Buffer): Row[] {
+function readRows(buffer: Buffer, csv: CsvParser): Row[] {
+  const { CsvError, parse } = csv
   if (buffer.length === 0) refuse('The file is empty. Choose a CSV file with one address a line.', 422)
   if (buffer.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')))
     refuse(
@@ -136,17 +136,21 @@ export const reported = (list: ReportedLine[], line: number, value: string) => {
  * Reads a CSV of addresses (an `email` column, or addresses in the first column): what each line
  * is, or why the whole file is refused.
  */
-export function readImportFile(file: Uint8Array): ImportReading | { refused: ImportRefusal } {
+export async function readImportFile(file: Uint8Array): Promise<ImportReading | { refused: ImportRefusal }> {
+  // Loaded on the import's own worker thread, never by the server that serves pages.
+  const csv = await import('csv-parse/sync')
   try {
-    return classify(Buffer.from(file.buffer, file.byteOffset, file.byteLength))
+    return classify(Buffer.from(file.buffer, file.byteOffset, file.byteLength), csv)
   } catch (err) {
     if (err instanceof Refused) return { refused: err.refusal }
     throw err
   }
 }
 
-function classify(file: Buffer): ImportReading {
-  const rows = readRows(file)
+type CsvParser = typeof import('csv-parse/sync')
+
+function classify(file: Buffer, csv: CsvParser): ImportReading {
+  const rows = readRows(file, csv)
   const first = rows[0]
   if (!first) refuse('The file holds no addresses. Choose a CSV file with one address a line.', 422)
   const layout = layoutOf(first)

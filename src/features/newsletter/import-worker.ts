@@ -5,5 +5,5 @@ import { readImportFile } from './import-file.ts'
 
 if (parentPort) {
   parentPort.postMessage(WORKER_READY)
-  parentPort.postMessage(readImportFile(workerData as Uint8Array))
+  parentPort.postMessage(await readImportFile(workerData as Uint8Array))
 }

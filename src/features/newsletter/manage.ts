@@ -1,6 +1,5 @@
 // Owns what the author does to the subscriber list by hand: counting, listing and searching it a page at a time, adding or deleting one address, and the CSV export (unsubscribing is subscribers.ts's, the same for reader and author).
 
-import { stringify } from 'csv-stringify/sync'
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Subscriber, type SubscriberStatus, subscribers } from '../../db/schema.ts'
@@ -121,7 +120,9 @@ const iso = (date: Date | null): string => (date ? date.toISOString() : '')
  * status says unsubscribed or pending). Cells a spreadsheet would run as a formula get a leading
  * apostrophe; a UTF-8 byte order mark lets Excel read it as UTF-8, as with the inbox's export.
  */
-export function subscribersCsv(db: Db): string {
+export async function subscribersCsv(db: Db): Promise<string> {
+  // Loaded by the first export, not when the server starts.
+  const { stringify } = await import('csv-stringify/sync')
   const rows = db
     .select()
     .from(subscribers)

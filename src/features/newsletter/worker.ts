@@ -7,7 +7,7 @@ import { isLiteFsReplica } from '../../db/storage-health.ts'
 import { createBackgroundLoop, runWithApp, type WorkerHandle } from '../../lib/background-loop.ts'
 import { findFeedPost } from '../feeds/queries.ts'
 import { getSettings } from '../settings/service.ts'
-import { composeIssueBounded } from './compose.ts'
+import type { ComposedIssue } from './compose.ts'
 import { postsDueForNewsletter, queueIssue } from './issues.ts'
 import { expirePendingSubscribers } from './subscribers.ts'
 
@@ -60,8 +60,10 @@ async function newsletterWorker(app: FastifyInstance, options: NewsletterWorkerO
       const failure = failed.get(postId)
       if (failure?.updatedAt === post.updatedAt.getTime() && failure.retryAt > at.getTime()) continue
       const settings = getSettings(db)
-      let composed: Awaited<ReturnType<typeof composeIssueBounded>>
+      let composed: ComposedIssue
       try {
+        // The mail pipeline (juice, html-to-text, the sanitiser) loads with the first issue to compose.
+        const { composeIssueBounded } = await import('./compose.ts')
         composed = await composeIssueBounded(post, {
           title: settings.title,
           siteUrl: config.siteUrl,

@@ -5,7 +5,7 @@ import { memoizeUntilChange } from '../../db/change-watch.ts'
 import type { Db } from '../../db/client.ts'
 import { settings as settingsTable } from '../../db/schema.ts'
 import { isValidTimeZone } from '../../lib/dates.ts'
-import { renderMarkdown } from '../../lib/markdown.ts'
+import { markdownHere } from '../../lib/markdown-here.ts'
 import { MarkdownLimitError } from '../../lib/markdown-limits.ts'
 import { renderMarkdownInWorker } from '../../lib/markdown-pool.ts'
 
@@ -139,7 +139,8 @@ const isMarkdownKey = (key: string): key is MarkdownKey => key in MARKDOWN_FIELD
 function renderHtmlHere(values: Partial<SettingsInput>): SettingsHtml {
   const html: SettingsHtml = {}
   for (const [key, value] of Object.entries(values))
-    if (isMarkdownKey(key) && typeof value === 'string') html[MARKDOWN_FIELDS[key]] = renderMarkdown(value)
+    if (isMarkdownKey(key) && typeof value === 'string')
+      html[MARKDOWN_FIELDS[key]] = markdownHere().renderMarkdown(value)
   return html
 }
 
@@ -163,10 +164,26 @@ async function renderHtmlInWorker(
   return { html, problems: refusals.filter((problem) => problem !== undefined) }
 }
 
-const withDefaultHtml = (input: SettingsInput): Settings =>
-  ({ ...input, ...renderHtmlHere(input) }) as Settings
+/**
+ * The defaults' Markdown as lib/markdown.ts renders it, written out so that reading settings (every
+ * page does) never loads the Markdown pipeline; a test keeps these equal to the pipeline's output.
+ */
+export const DEFAULT_SETTINGS_HTML: Readonly<Record<HtmlKey, string>> = {
+  introHtml: `<p>${DEFAULT_SETTINGS.introMd}</p>`,
+  authorBioHtml: `<p>${DEFAULT_SETTINGS.authorBioMd}</p>`,
+  servicesHtml: [
+    '<p>I take on a few projects at a time:</p>',
+    '<ul>',
+    '<li><strong>Performance audits</strong>: make a slow site fast, and keep it fast.</li>',
+    '<li><strong>Accessibility reviews</strong>: find and fix what keeps people out.</li>',
+    '<li><strong>Full-stack builds</strong>: from the database to the browser, in TypeScript.</li>',
+    '</ul>',
+  ].join('\n'),
+  contactIntroHtml: `<p>${DEFAULT_SETTINGS.contactIntroMd}</p>`,
+  contactThanksHtml: `<p>${DEFAULT_SETTINGS.contactThanksMd}</p>`,
+}
 
-let renderedDefaults: Settings | undefined
+const renderedDefaults = { ...DEFAULT_SETTINGS, ...DEFAULT_SETTINGS_HTML } as Settings
 
 const cachedReaders = new WeakMap<Db, () => Settings>()
 
@@ -188,7 +205,6 @@ export function getSettings(db: Db): Settings {
  * schema, fall back to their defaults, so a bad row can never take the site down.
  */
 function readSettings(db: Db): Settings {
-  renderedDefaults ??= withDefaultHtml(DEFAULT_SETTINGS)
   const rows = db.select({ key: settingsTable.key, value: settingsTable.value }).from(settingsTable).all()
   if (rows.length === 0) return renderedDefaults
   const result: Record<string, unknown> = { ...renderedDefaults }

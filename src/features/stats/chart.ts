@@ -51,25 +51,38 @@ export interface DailyChart {
   readonly dates: readonly ChartDate[]
 }
 
-const NUMBER = new Intl.NumberFormat('en-GB')
-const LONG_DAY = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-})
-const SHORT_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' })
-const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' })
+/** Built on first use, not at import: the first Intl formatter loads locale data, ~20 ms of a cold start. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined
+  return () => {
+    built ??= build()
+    return built
+  }
+}
+const NUMBER = once(() => new Intl.NumberFormat('en-GB'))
+const LONG_DAY = once(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }),
+)
+const SHORT_DAY = once(
+  () => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+)
+const MONTH = once(() => new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' }))
 
 /** Days are calendar days: read at UTC midnight, they never shift with a time zone. */
 const asDate = (day: Day): Date => new Date(`${dayStampOf(day)}T00:00:00Z`)
 
-export const formatNumber = (n: number): string => NUMBER.format(n)
+export const formatNumber = (n: number): string => NUMBER().format(n)
 /** "Tuesday 3 June 2026". */
-export const longDay = (day: Day): string => LONG_DAY.format(asDate(day))
+export const longDay = (day: Day): string => LONG_DAY().format(asDate(day))
 /** "3 Jun". */
-export const shortDay = (day: Day): string => SHORT_DAY.format(asDate(day))
+export const shortDay = (day: Day): string => SHORT_DAY().format(asDate(day))
 
 const round = (n: number): number => Math.round(n * 100) / 100
 
@@ -95,7 +108,7 @@ function datedDays(days: readonly DayFigures[]): { index: number; label: string 
   return days
     .map((d, index) => ({ index, day: d.day }))
     .filter(({ day }) => dayStampOf(day).endsWith('-01'))
-    .map(({ index, day }) => ({ index, label: MONTH.format(asDate(day)) }))
+    .map(({ index, day }) => ({ index, label: MONTH().format(asDate(day)) }))
 }
 
 function describe(days: readonly DayFigures[]): string {

@@ -7,7 +7,6 @@ import {
   safeFetch,
 } from '../../lib/safe-fetch.ts'
 import { isHttpUrl } from '../../lib/urls.ts'
-import { endpointInHtml } from './discover-html.ts'
 
 export const TARGET_TIMEOUT_MS = 10_000
 export const TARGET_MAX_BYTES = 1024 * 1024
@@ -83,6 +82,12 @@ function fetchTarget(target: string, method: 'GET' | 'HEAD', allowPrivate: boole
   })
 }
 
+/** The HTML parser loads with the first target page to read, not when the send worker registers. */
+async function endpointInPage(html: string, pageUrl: string): Promise<string | undefined> {
+  const { endpointInHtml } = await import('./discover-html.ts')
+  return endpointInHtml(html, pageUrl)
+}
+
 /**
  * Where `target` takes Webmentions. Redirects are followed, and relative endpoints resolve against
  * the URL the page finally came from. Only an http(s) endpoint is one: the first one advertised
@@ -106,7 +111,7 @@ export async function discoverEndpoint(
   const header = response.headers.get('link')
   const endpoint =
     (header === null ? undefined : endpointInLinkHeader(header, response.url)) ??
-    (isHtml(response) ? await endpointInHtml(responseText(response), response.url) : undefined)
+    (isHtml(response) ? await endpointInPage(responseText(response), response.url) : undefined)
   return found(endpoint)
 }
 

@@ -2,9 +2,9 @@
 import { mf2 } from 'microformats-parser'
 import type { ResponseKind } from '../../db/schema.ts'
 import { escapeHtml } from '../../lib/html.ts'
-import { htmlToText, truncateText } from '../../lib/markdown.ts'
+import { htmlToText } from '../../lib/markdown.ts'
 import { linksIn, resolveUrl, sanitizeRemoteHtml } from '../../lib/remote-html.ts'
-import { replaceControlCharacters } from '../../lib/text.ts'
+import { replaceControlCharacters, truncateText } from '../../lib/text.ts'
 import { displayHost, isHttpUrl } from '../../lib/urls.ts'
 
 /** Where links count: a link to the target in <head> (a canonical, say) is not the page linking to it. */

@@ -106,6 +106,11 @@ test('an author adds a passkey named on the account page, and it is listed', asy
   assert.equal(made.authenticatorSelection.residentKey, 'required')
   assert.equal(made.authenticatorSelection.userVerification, 'required')
   assert.deepEqual(made.excludeCredentials, [])
+  // EdDSA, ES256, RS256 on every Node (Node 24 would add ML-DSA-44, a passkey Node 20 cannot check).
+  assert.deepEqual(
+    made.pubKeyCredParams.map((p: { alg: number }) => p.alg),
+    [-8, -7, -257],
+  )
 
   const res = await postJson(
     author,

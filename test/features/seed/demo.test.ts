@@ -10,6 +10,10 @@ import { migrateDatabase } from '../../../src/db/migrate.ts'
 import { pages, posts, series } from '../../../src/db/schema.ts'
 import { seedDemoContent } from '../../../src/features/seed/demo.ts'
 import { getSettings } from '../../../src/features/settings/service.ts'
+import { loadMarkdownPipeline } from '../../../src/lib/markdown-here.ts'
+
+// Seeding renders the demo Markdown on this thread, as the CLI does once it has loaded the pipeline.
+await loadMarkdownPipeline()
 
 const NOW = new Date('2025-06-01T12:00:00Z')
 const N = 60

@@ -4,9 +4,11 @@ import { test } from 'node:test'
 import {
   applySettings,
   DEFAULT_SETTINGS,
+  DEFAULT_SETTINGS_HTML,
   getSettings,
   saveSettings,
 } from '../../../src/features/settings/service.ts'
+import { renderMarkdown } from '../../../src/lib/markdown.ts'
 import { createTestDb } from '../../helpers/app.ts'
 
 const settingRows = (db: ReturnType<typeof createTestDb>['db']): number =>
@@ -19,6 +21,16 @@ test('a new site has the default settings, with their Markdown rendered', (t) =>
   assert.equal(settings.postsPerPage, 10)
   assert.match(settings.introHtml, /^<p>Hey there! 👋/)
   assert.match(settings.servicesHtml, /<strong>Performance audits<\/strong>/)
+})
+
+test("the defaults' HTML, written out so reading settings needs no Markdown pipeline, is what the pipeline renders", () => {
+  assert.deepEqual(DEFAULT_SETTINGS_HTML, {
+    introHtml: renderMarkdown(DEFAULT_SETTINGS.introMd),
+    authorBioHtml: renderMarkdown(DEFAULT_SETTINGS.authorBioMd),
+    servicesHtml: renderMarkdown(DEFAULT_SETTINGS.servicesMd),
+    contactIntroHtml: renderMarkdown(DEFAULT_SETTINGS.contactIntroMd),
+    contactThanksHtml: renderMarkdown(DEFAULT_SETTINGS.contactThanksMd),
+  })
 })
 
 test('saved settings are read back, with their Markdown rendered and sanitized', (t) => {

@@ -1,6 +1,6 @@
 // Owns the followers screen's view models: the blog's address, the tabs, rows with their actions, the bulk buttons, the flash messages, and every URL of the screen.
 import type { Follower, FollowerStatus } from '../../../db/schema.ts'
-import { REMOTE_LINK_REL } from '../../../lib/remote-html.ts'
+import { REMOTE_LINK_REL } from '../../../lib/html.ts'
 import { ADMIN_FOLLOWERS_URL, displayHost, isHttpUrl } from '../../../lib/urls.ts'
 import type { ListExtra } from '../bulk.ts'
 import { timeView } from '../inbox/render.ts'

@@ -3,7 +3,7 @@ import { formatDateTime } from '../../../lib/dates.ts'
 import { plural } from '../../../lib/text.ts'
 import { adminPostUrl, displayHost, isHttpUrl, postUrl } from '../../../lib/urls.ts'
 import { ContentInputError, type PostInput } from '../../content/posts.ts'
-import { changedFields, type DiffLine, diffText } from '../../content/revision-diff.ts'
+import type { DiffLine } from '../../content/revision-diff.ts'
 import type { EditablePost, Revision, RevisionSummary } from '../../content/revisions.ts'
 import { type PostState, postState } from '../../content/visibility.ts'
 import { type FeatureImageRow, featureImageView } from '../../media/render.ts'
@@ -155,12 +155,14 @@ const diffLineView = (line: DiffLine) =>
     ? { kind: line.kind, text: `… ${plural(line.count, 'unchanged line')} …` }
     : { kind: line.kind, text: line.text }
 
-export function revisionView(
+export async function revisionView(
   post: EditablePost,
   revision: Revision,
   context: { timeZone: string; error?: string | undefined },
 ) {
   const when = (date: Date) => formatDateTime(date, context.timeZone)
+  // The diff library loads when an author first compares a revision, not when the server starts.
+  const { changedFields, diffText } = await import('../../content/revision-diff.ts')
   return {
     title: `Revision of “${post.title}”`,
     section: 'posts',

@@ -159,10 +159,10 @@ export default async function postsRoutes(app: FastifyInstance, options: { db: D
   }
 
   /** A revision beside the post as it is now; `error` says why restoring it failed. */
-  function revisionPage(reply: FastifyReply, post: EditablePost, revisionId: number, error?: string) {
+  async function revisionPage(reply: FastifyReply, post: EditablePost, revisionId: number, error?: string) {
     const revision = findRevision(db, post.id, revisionId)
     if (!revision) return notFound(reply)
-    const view = revisionView(post, revision, { timeZone: getSettings(db).timezone, error })
+    const view = await revisionView(post, revision, { timeZone: getSettings(db).timezone, error })
     return reply.admin('admin/posts/revision', view, error ? 422 : 200)
   }
 

@@ -1,6 +1,6 @@
 // Owns the responses screen's view models: status tabs, rows with their actions, the bulk buttons, the blocked list, and every URL of the screen.
 import type { ResponseKind, ResponseSource, ResponseStatus } from '../../../db/schema.ts'
-import { REMOTE_LINK_REL } from '../../../lib/remote-html.ts'
+import { REMOTE_LINK_REL } from '../../../lib/html.ts'
 import { adminPostUrl, isHttpUrl, postUrl } from '../../../lib/urls.ts'
 import { parseSpamReasons } from '../../inbox/queries.ts'
 import type { ModerationAction } from '../../responses/moderation.ts'

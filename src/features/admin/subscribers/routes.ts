@@ -119,7 +119,7 @@ export default async function subscribersRoutes(app: FastifyInstance, options: {
       .header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="${exportFileName(dateStamp(timeZone()))}"`)
       .type('text/csv; charset=utf-8')
-      .send(subscribersCsv(db)),
+      .send(await subscribersCsv(db)),
   )
 
   app.post(IMPORT_URL, async (request, reply) => {

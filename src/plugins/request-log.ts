@@ -1,0 +1,66 @@
+// Owns the one log line per request and the request ids, shared by Fastify and the page cache's front door.
+import type { FastifyBaseLogger } from 'fastify'
+import { urlForLog } from '../lib/urls.ts'
+
+/**
+ * The line every answered request leaves. `log` is Fastify's per-request logger (which already
+ * carries `reqId`), or the app's logger with the front door's `reqId`: the JSON is the same.
+ */
+export function logRequest(
+  log: FastifyBaseLogger,
+  request: { readonly method?: string; readonly url?: string },
+  status: number,
+  ms: number,
+  reqId?: string,
+): void {
+  const line = { method: request.method, url: urlForLog(request.url ?? ''), status, ms: Math.round(ms) }
+  log.info(reqId === undefined ? line : { reqId, ...line }, 'request')
+}
+
+/** Fastify's own request ids (`req-` and a base-36 counter), from one counter for both doors. */
+export function createRequestIds(): () => string {
+  const maxInt = 2147483647
+  let next = 0
+  return () => {
+    next = (next + 1) & maxInt
+    return `req-${next.toString(36)}`
+  }
+}
+
+let stdoutLines: { write(line: string): void; flush(cb?: () => void): void; flushSync(): void } | undefined
+
+/**
+ * Pino's stream in production: log lines gathered and written to stdout once per event-loop turn.
+ * Pino's default makes one write system call per line, which on a busy page cache cost more than
+ * sending the page. Lines still leave in the turn they were logged in, in order; whatever is pending
+ * when the process exits (a crash included) is written on 'exit'. One per process: every app built
+ * in it shares stdout.
+ */
+export function batchedStdout(): NonNullable<typeof stdoutLines> {
+  if (stdoutLines) return stdoutLines
+  let pending = ''
+  let scheduled = false
+  const flushSync = (): void => {
+    scheduled = false
+    if (!pending) return
+    const chunk = pending
+    pending = ''
+    process.stdout.write(chunk)
+  }
+  process.once('exit', flushSync)
+  stdoutLines = {
+    write(line) {
+      pending += line
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flushSync)
+      }
+    },
+    flush(cb) {
+      flushSync()
+      cb?.()
+    },
+    flushSync,
+  }
+  return stdoutLines
+}

@@ -1,0 +1,142 @@
+// Checks the production bundle: `npm run build` into a temporary folder, then the built server, CLI, workers and warm-up run from it.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { Worker } from 'node:worker_threads'
+import { freePort, ROOT } from '../helpers/processes.ts'
+
+/** A stand-in for the image's /app: dist/ built here, the rest linked from the checkout. */
+const app = mkdtempSync(join(tmpdir(), 'folio-build-'))
+const dist = join(app, 'dist')
+let workers: string[] = []
+
+before(() => {
+  for (const name of ['views', 'static', 'migrations', 'package.json', 'node_modules'])
+    symlinkSync(join(ROOT, name), join(app, name))
+  // Its own folder, so this never races a build into dist/ (the smoke test's, the benchmark's).
+  const out = spawnSync('npm', ['run', 'build', '--', '--outdir', dist], { cwd: ROOT, encoding: 'utf8' })
+  assert.equal(out.status, 0, `npm run build failed:\n${out.stdout}${out.stderr}`)
+  workers = /^workers: (.+)$/m.exec(out.stdout)?.[1]?.split(', ') ?? []
+})
+after(() => rmSync(app, { recursive: true, force: true }))
+
+const env = (dir: string, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '',
+  NODE_ENV: 'production',
+  DATABASE_PATH: join(dir, 'folio.db'),
+  MEDIA_DIR: join(dir, 'media'),
+  ...extra,
+})
+
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'folio-build-data-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('the build writes the server, the CLI and every worker module the code starts', () => {
+  for (const name of ['server', 'server-main', 'cli', 'cli-main', 'warm-up'])
+    assert.ok(existsSync(join(dist, `${name}.js`)), `dist/${name}.js`)
+  for (const name of ['markdown-worker', 'note-worker', 'read-worker', 'import-worker', 'compose-worker'])
+    assert.ok(workers.includes(name), `the build names ${name} (it named ${workers.join(', ')})`)
+  for (const name of workers) assert.ok(existsSync(join(dist, `${name}.js`)), `dist/${name}.js`)
+})
+
+test('the built server starts on a fresh database and serves the home page', async (t) => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(dist, 'server.js')], {
+    cwd: app,
+    env: env(scratch(), { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (c) => (output += c))
+  child.stderr.on('data', (c) => (output += c))
+  t.after(() => child.kill('SIGKILL'))
+  const exited = new Promise((done) => child.once('exit', done))
+  let status = 0
+  for (let tries = 0; status !== 200 && tries < 300; tries++) {
+    assert.equal(child.exitCode, null, `the server exited:\n${output}`)
+    status = await fetch(`http://127.0.0.1:${port}/`).then(
+      (res) => res.text().then(() => res.status),
+      () => 0,
+    )
+    if (status !== 200) await new Promise((done) => setTimeout(done, 100))
+  }
+  assert.equal(status, 200, `GET / never answered 200:\n${output}`)
+  const search = await fetch(`http://127.0.0.1:${port}/search?q=tea`)
+  assert.equal(search.status, 200)
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0, `a clean stop:\n${output}`)
+})
+
+/** Starts dist/<name>.js as a worker and returns its first message (or its error). */
+function firstMessage(name: string, workerData: unknown, send?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(join(dist, `${name}.js`), { workerData })
+    worker.once('message', (message: unknown) => {
+      if (send === undefined) {
+        void worker.terminate()
+        resolve(message)
+      } else {
+        worker.once('message', (reply: unknown) => {
+          void worker.terminate()
+          resolve(reply)
+        })
+        worker.postMessage(send)
+      }
+    })
+    worker.once('error', reject)
+  })
+}
+
+test('the Markdown worker loads from the bundle and highlights a code block', async () => {
+  const reply = (await firstMessage('markdown-worker', null, {
+    job: { kind: 'markdown', markdown: '```js\nconst kettle = 1\n```' },
+    images: new Map(),
+  })) as { type: string; result: string }
+  assert.equal(reply.type, 'done', JSON.stringify(reply))
+  assert.match(reply.result, /<pre[^>]*><code class="[^"]*hljs[^"]*language-js/)
+  assert.match(reply.result, /<span class="hljs-keyword">const<\/span>/)
+})
+
+test('the Webmention reader loads from the bundle and finds the link', async () => {
+  const target = 'https://blog.example/posts/kettles'
+  const result = (await firstMessage('read-worker', {
+    html: `<p>About <a href="${target}">kettles</a></p>`,
+    plain: false,
+    source: 'https://other.example/reply',
+    pageUrl: 'https://other.example/reply',
+    target,
+  })) as { links: boolean }
+  assert.equal(result.links, true)
+})
+
+test('every other worker loads its modules from the bundle', async () => {
+  for (const name of workers.filter((w) => w !== 'markdown-worker' && w !== 'read-worker')) {
+    // They say so before reading their job, so an empty one is enough.
+    assert.equal(await firstMessage(name, {}), 'folio:worker-ready', name)
+  }
+})
+
+test('the built CLI seeds posts, rendering their Markdown', () => {
+  const out = spawnSync(process.execPath, [join(dist, 'cli.js'), 'seed', '--posts', '3'], {
+    cwd: app,
+    env: env(scratch(), { LOG_LEVEL: 'silent' }),
+    encoding: 'utf8',
+  })
+  assert.equal(out.status, 0, `${out.stdout}${out.stderr}`)
+})
+
+test('the compile-cache warm-up runs from the bundle without a port and exits 0', () => {
+  const out = spawnSync(process.execPath, [join(dist, 'warm-up.js')], {
+    cwd: app,
+    env: env(scratch(), { NODE_COMPILE_CACHE: join(scratch(), 'cache') }),
+    encoding: 'utf8',
+  })
+  assert.equal(out.status, 0, `${out.stdout}${out.stderr}`)
+  assert.match(out.stdout, /compile cache/)
+})

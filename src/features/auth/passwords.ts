@@ -8,8 +8,12 @@ export const MAX_PASSWORD_LENGTH = 1024
 const OPTIONS = { type: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const
 
 // The native module loads on the first sign-in or password change, not when the server starts.
-let argon2Module: Promise<typeof import('argon2')> | undefined
-const loadArgon2 = () => (argon2Module ??= import('argon2'))
+// Its default export is the module object itself (a CommonJS module), the one `import argon2`
+// gives everywhere else, so a test that watches argon2.verify sees these calls too.
+type Argon2 = typeof import('argon2')
+let argon2Module: Promise<Argon2> | undefined
+const loadArgon2 = () =>
+  (argon2Module ??= import('argon2').then((module) => (module as { default?: Argon2 }).default ?? module))
 
 // Two hashes at once bound memory to ~40 MiB, so a burst of sign-ins cannot exhaust a small machine.
 const hashing = createSemaphore(2, 32)

@@ -183,8 +183,12 @@ function configVariables(): Set<string> {
 const portOf = (hostPort: string): number => Number(/:(\d+)$/.exec(hostPort)?.[1])
 const isUnder = (path: string, dir: string): boolean =>
   path === dir || posix.normalize(path).startsWith(`${posix.normalize(dir).replace(/\/$/, '')}/`)
-/** Variables of Fly.io, LiteFS and Litestream (which also reads the AWS_* credentials), not of loadConfig. */
-const TOOL_VARIABLE = /^(FLY_[A-Z0-9_]+|PRIMARY_REGION|LITESTREAM_[A-Z0-9_]+|AWS_[A-Z0-9_]+)$/
+/**
+ * Variables of Fly.io, LiteFS and Litestream (which also reads the AWS_* credentials), and Node's
+ * own NODE_COMPILE_CACHE (where the image keeps its warm compile cache), not of loadConfig.
+ */
+const TOOL_VARIABLE =
+  /^(FLY_[A-Z0-9_]+|PRIMARY_REGION|LITESTREAM_[A-Z0-9_]+|AWS_[A-Z0-9_]+|NODE_COMPILE_CACHE)$/
 
 function files() {
   const fly = parseToml(read('fly.toml'), 'fly.toml')

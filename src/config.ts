@@ -1,5 +1,5 @@
 // Owns the runtime configuration: one zod schema over the environment, frozen.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * How many proxies in front of Folio append to X-Forwarded-For. Only that many entries, counted

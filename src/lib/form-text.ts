@@ -1,5 +1,5 @@
 // Owns the zod shape of a form's plain text fields, filled in or optional, and the one way "too long" is said.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** "Keep this under 10,000 characters." */
 export const tooLong = (max: number, what = 'this'): string =>

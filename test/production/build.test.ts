@@ -1,7 +1,7 @@
 // Checks the production bundle: `npm run build` into a temporary folder, then the built server, CLI, workers and warm-up run from it.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -12,6 +12,7 @@ import { freePort, ROOT } from '../helpers/processes.ts'
 const app = mkdtempSync(join(tmpdir(), 'folio-build-'))
 const dist = join(app, 'dist')
 let workers: string[] = []
+let startUpFiles: string[] = []
 
 before(() => {
   for (const name of ['views', 'static', 'migrations', 'package.json', 'node_modules'])
@@ -20,6 +21,8 @@ before(() => {
   const out = spawnSync('npm', ['run', 'build', '--', '--outdir', dist], { cwd: ROOT, encoding: 'utf8' })
   assert.equal(out.status, 0, `npm run build failed:\n${out.stdout}${out.stderr}`)
   workers = /^workers: (.+)$/m.exec(out.stdout)?.[1]?.split(', ') ?? []
+  // The lines under "the server's start-up loads … in N files:", each "<size> KB  <file>".
+  startUpFiles = [...out.stdout.matchAll(/^\s+\d+ KB\s+(\S+\.js)$/gm)].map((m) => m[1] ?? '')
 })
 after(() => rmSync(app, { recursive: true, force: true }))
 
@@ -43,6 +46,22 @@ test('the build writes the server, the CLI and every worker module the code star
   for (const name of ['markdown-worker', 'note-worker', 'read-worker', 'import-worker', 'compose-worker'])
     assert.ok(workers.includes(name), `the build names ${name} (it named ${workers.join(', ')})`)
   for (const name of workers) assert.ok(existsSync(join(dist, `${name}.js`)), `dist/${name}.js`)
+})
+
+test("the server's start-up code carries none of zod's locales but English (import * as z lets esbuild drop them)", () => {
+  assert.ok(
+    startUpFiles.includes('server-main.js'),
+    `the build lists the start-up files (${startUpFiles.join(', ')})`,
+  )
+  for (const file of startUpFiles) {
+    const bundled = readFileSync(join(dist, file), 'utf8')
+    // esbuild heads each bundled module with a comment naming its path.
+    assert.doesNotMatch(
+      bundled,
+      /^\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js)/m,
+      `${file} bundles zod's locales`,
+    )
+  }
 })
 
 test('the built server starts on a fresh database and serves the home page', async (t) => {

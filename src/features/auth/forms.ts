@@ -1,5 +1,5 @@
 // Owns the sign-in, setup and password forms' validation.
-import { z } from 'zod'
+import * as z from 'zod'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.ts'
 
 const email = z

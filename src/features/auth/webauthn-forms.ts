@@ -4,7 +4,7 @@ import type {
   AuthenticationResponseJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server'
-import { z } from 'zod'
+import * as z from 'zod'
 import { hasControlCharacters } from '../../lib/text.ts'
 import { MAX_PASSKEY_NAME_LENGTH } from './passkeys.ts'
 import { MAX_PASSWORD_LENGTH } from './passwords.ts'

@@ -1,7 +1,7 @@
 // Owns reading an export folder: its Markdown files, their front matter and the media index, checked with zod.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { PAGE_STATUSES, POST_KINDS, POST_STATUSES } from '../../db/schema.ts'
 import { SLUG_PATTERN, slugify } from '../../lib/slugs.ts'
 import { RESERVED_PAGE_SLUGS } from '../content/pages.ts'

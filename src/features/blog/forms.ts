@@ -1,5 +1,5 @@
 // Owns the reading side's query-string schemas.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Deep pages are allowed but bounded, so OFFSET can never be asked to skip billions of rows. */
 export const MAX_PAGE = 100_000

@@ -1,5 +1,5 @@
 // Owns the contact form's fields and their limits, stated on the page and enforced here.
-import { z } from 'zod'
+import * as z from 'zod'
 import { dropControlCharactersKeepingLines, replaceControlCharacters } from '../../lib/text.ts'
 
 export const LIMITS = { name: 100, email: 254, subject: 150, message: 5000, messageMin: 10 } as const

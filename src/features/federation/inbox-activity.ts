@@ -1,5 +1,5 @@
 // Owns reading an incoming activity: its shape, the ids it refers to, and what the inbox answers about it.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../../db/client.ts'
 import { isHttpUrl } from '../../lib/urls.ts'
 import { PUBLIC_AUDIENCE } from './activities.ts'

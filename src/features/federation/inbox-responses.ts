@@ -1,6 +1,6 @@
 // Owns turning the fediverse's replies, likes and boosts of the blog's posts into responses waiting for the author.
 import { and, eq } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../../db/client.ts'
 import { posts, responses } from '../../db/schema.ts'
 import { BusyError } from '../../lib/semaphore.ts'

@@ -1,6 +1,6 @@
 // Owns reading other servers' actors and keys: signed GETs through safeFetch, checked with zod, kept in memory for a day.
 import { LRUCache } from 'lru-cache'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'

@@ -1,6 +1,6 @@
 // Owns answering a message: who may be written to, the reply's subject, quote and threading headers, queueing it with the message marked replied, and the thread.
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../../db/client.ts'
 import { type Message, type MessageReply, messageReplies, messages, outbox } from '../../db/schema.ts'
 import { formatDateTime } from '../../lib/dates.ts'

@@ -1,5 +1,5 @@
 // Owns what a subscriber's email address may be, and its one stored form (trimmed, lower-cased).
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const SUBSCRIBER_EMAIL_MAX = 254
 

@@ -1,5 +1,5 @@
 // Owns the subscribe form: when it is offered, what it carries (honeypot, signed timestamp) and how its one field is read.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { formFields } from '../../lib/form-errors.ts'

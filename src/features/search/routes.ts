@@ -1,6 +1,6 @@
 // Owns /search: the form, ranked results with highlighted snippets, and pagination.
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../../db/client.ts'
 import { formatDate } from '../../lib/dates.ts'
 import { escapeHtml } from '../../lib/html.ts'

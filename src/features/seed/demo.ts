@@ -418,7 +418,7 @@ export function parsePort(input: string | undefined): Result<number> {
   }
   return { ok: true, value: port }
 }`,
-    `import { z } from 'zod'
+    `import * as z from 'zod'
 
 export const contactForm = z.object({
   name: z.string().trim().min(1, 'Please tell me your name').max(100),

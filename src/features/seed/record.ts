@@ -1,6 +1,6 @@
 // Owns the record of what `seed` created, kept in the database so `seed --remove` can take exactly that away.
 import { eq, gt, max } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../../db/client.ts'
 import { postRevisions, series, settings as settingsTable, tags } from '../../db/schema.ts'
 import { getSettings, type SettingsInput, saveSettings } from '../settings/service.ts'

@@ -1,6 +1,6 @@
 // Owns the site settings: their limits, schema and defaults, and reading/writing the settings table.
 import { isDeepStrictEqual } from 'node:util'
-import { z } from 'zod'
+import * as z from 'zod'
 import { memoizeUntilChange } from '../../db/change-watch.ts'
 import type { Db } from '../../db/client.ts'
 import { settings as settingsTable } from '../../db/schema.ts'

@@ -1,6 +1,6 @@
 // Owns sending a LiteFS replica's counts to the primary: signed JSON batches in, checked and bounded, merged into the primary's next flush.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import { STATS_SOURCE_KIND, type StatsSourceKind } from '../../db/schema.ts'
 import { MAX_PATH_LENGTH } from './classify.ts'
 import { DEFAULT_MAX_KEYS, emptyBatch, type StatsBatch } from './collector.ts'

@@ -1,5 +1,5 @@
 // Owns reading the inbox's requests: which list is asked for, which folder to export, and a reply (admin/bulk.ts reads which messages are selected).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { MessageFolder } from '../../../db/schema.ts'
 import { formFields } from '../../../lib/form-errors.ts'
 import { dropControlCharactersKeepingLines } from '../../../lib/text.ts'

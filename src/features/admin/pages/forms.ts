@@ -1,5 +1,5 @@
 // Owns the page editor's form: the values its inputs show, their validation, and their translation into savePage's input.
-import { z } from 'zod'
+import * as z from 'zod'
 import { PAGE_STATUSES } from '../../../db/schema.ts'
 import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'
 import { PAGE_LIMITS, type PageInput, type PageRow } from '../../content/pages.ts'

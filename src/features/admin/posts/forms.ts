@@ -1,5 +1,5 @@
 // Owns the post editor's form: its zod schema, the values it shows, and the posts list's filters.
-import { z } from 'zod'
+import * as z from 'zod'
 import { POST_KINDS, POST_STATUSES } from '../../../db/schema.ts'
 import { fromLocalInput, toLocalInput } from '../../../lib/dates.ts'
 import { type FieldErrors, fieldErrors } from '../../../lib/form-errors.ts'

@@ -3,7 +3,7 @@
 // Field names: title, slug, description, one `part_<postId>` number per part, and `parts`, the
 // hidden list of the post ids the form showed when it was loaded. That list tells a part that left
 // the series in another tab since (ignored) from an id that never was in it (refused).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Series } from '../../../db/schema.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'

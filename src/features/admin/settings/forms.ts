@@ -4,7 +4,7 @@
 // social_label_0 … social_label_11 / social_url_0 … social_url_11. Numbered names (rather than
 // repeated fields) keep each label with its URL and let an error sit beside the exact row it is
 // about. Rows with both halves empty are ignored.
-import { z } from 'zod'
+import * as z from 'zod'
 import { readCheckbox } from '../../../lib/checkbox.ts'
 import { isValidTimeZone } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'

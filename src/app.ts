@@ -88,7 +88,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
         url: urlForLog(request.url),
       }),
     },
-    // Someone running `npm start` in a terminal reads lines, not JSON; elsewhere lines are batched per turn.
+    // Someone running `npm start` in a terminal reads lines, not JSON; elsewhere lines are written in batches (request-log.ts).
     ...(config.nodeEnv === 'development' && process.stdout.isTTY
       ? {
           transport: {

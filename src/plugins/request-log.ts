@@ -29,19 +29,26 @@ export function createRequestIds(): () => string {
 
 let stdoutLines: { write(line: string): void; flush(cb?: () => void): void; flushSync(): void } | undefined
 
+/** Pending log text written at once, whatever the time. */
+const FLUSH_BYTES = 64 * 1024
+/** How long a log line may wait for others to share its write. */
+const FLUSH_MS = 25
+
 /**
- * Pino's stream in production: log lines gathered and written to stdout once per event-loop turn.
- * Pino's default makes one write system call per line, which on a busy page cache cost more than
- * sending the page. Lines still leave in the turn they were logged in, in order; whatever is pending
- * when the process exits (a crash included) is written on 'exit'. One per process: every app built
- * in it shares stdout.
+ * Pino's stream in production: log lines gathered and written to stdout together, when 64 KB are
+ * pending or 25 ms after the first of them, whichever comes first. Pino's default makes one write
+ * system call per line, which on a busy page cache cost more than sending the page; once per
+ * event-loop turn still meant one per request under load (~3 µs of a ~45 µs cache hit). Lines keep
+ * their order; whatever is pending when the process exits (a crash included) is written on 'exit'.
+ * One per process: every app built in it shares stdout.
  */
 export function batchedStdout(): NonNullable<typeof stdoutLines> {
   if (stdoutLines) return stdoutLines
   let pending = ''
-  let scheduled = false
+  let timer: NodeJS.Timeout | undefined
   const flushSync = (): void => {
-    scheduled = false
+    clearTimeout(timer)
+    timer = undefined
     if (!pending) return
     const chunk = pending
     pending = ''
@@ -51,10 +58,9 @@ export function batchedStdout(): NonNullable<typeof stdoutLines> {
   stdoutLines = {
     write(line) {
       pending += line
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flushSync)
-      }
+      if (pending.length >= FLUSH_BYTES) flushSync()
+      // Unref'd: a pending line never keeps the process alive; 'exit' writes it.
+      else timer ??= setTimeout(flushSync, FLUSH_MS).unref()
     },
     flush(cb) {
       flushSync()

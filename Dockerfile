@@ -51,4 +51,4 @@ VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["./deploy/docker-entrypoint.sh"]
-CMD ["node", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=2", "dist/server.js"]

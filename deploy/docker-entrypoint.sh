@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs Folio, under Litestream's continuous replication when LITESTREAM_REPLICA_URL is set.
 #
-#   deploy/docker-entrypoint.sh node dist/server.js
+#   deploy/docker-entrypoint.sh node --max-semi-space-size=2 dist/server.js
 #
 # Without LITESTREAM_REPLICA_URL it execs the command as it is. With it:
 #   1. when the database file is missing (a new or emptied volume) and the replica holds a backup,

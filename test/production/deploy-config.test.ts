@@ -340,7 +340,7 @@ test('the database and media live on the mounted volume, and every file names th
     'litefs proxy always-forwards /media/ to the primary',
   )
   const exec = Array.isArray(litefs.exec) ? litefs.exec.map((e) => e.cmd) : [litefs.exec]
-  assert.match(exec[exec.length - 1] ?? '', /node dist\/server\.js$/, 'litefs runs the server last')
+  assert.match(exec[exec.length - 1] ?? '', /node (--\S+ )*dist\/server\.js$/, 'litefs runs the server last')
 })
 
 test('every health check asks for /healthz, and the app answers 200 there', async (t) => {
@@ -364,6 +364,26 @@ test('every health check asks for /healthz, and the app answers 200 there', asyn
   const res = await app.inject('/healthz')
   assert.equal(res.statusCode, 200)
   assert.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200)
+})
+
+test('every production start runs the server with the same node flags as npm run start:prod', () => {
+  const { unit, litefs } = files()
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
+  // The young generation's size is fixed when V8 makes the heap: only a command-line flag sets it.
+  const expected = pkg.scripts['start:prod'] ?? ''
+  assert.match(expected, /^node (--max-semi-space-size=\d+ )dist\/server\.js$/)
+  const flagsOf = (command: string) => /\bnode ((?:--\S+ )*)dist\/server\.js/.exec(command)?.[1]
+  const want = flagsOf(expected)
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(read('Dockerfile'))?.[1] ?? '[]'
+  const starts: [string, string][] = [
+    ['Dockerfile CMD', (JSON.parse(cmd) as string[]).join(' ')],
+    ['deploy/folio.service ExecStart', (unit.keys.ExecStart ?? []).join(' ')],
+    [
+      'deploy/litefs.yml exec',
+      (Array.isArray(litefs.exec) ? litefs.exec.map((e) => e.cmd) : [litefs.exec]).join(' '),
+    ],
+  ]
+  for (const [where, command] of starts) assert.equal(flagsOf(command), want, `${where}: ${command}`)
 })
 
 test('Caddy and nginx proxy to the address the systemd unit listens on', () => {

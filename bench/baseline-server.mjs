@@ -13,11 +13,17 @@ const htmlOf = (size) =>
     size,
   )
 
+// BASELINE_HEADERS: a JSON object of headers sent with every answer (Folio's security and cache
+// headers, for the run that asks how much of the gap is headers that Folio must send).
+const headers = JSON.parse(process.env.BASELINE_HEADERS ?? '{}')
+
 const app = Fastify({ logger: false })
 const first = htmlOf(sizes[0])
-app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(first))
+app.get('/', async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(first))
 for (const size of new Set(sizes)) {
   const html = htmlOf(size)
-  app.get(`/${size}`, async (_request, reply) => reply.type('text/html; charset=utf-8').send(html))
+  app.get(`/${size}`, async (_request, reply) =>
+    reply.headers(headers).type('text/html; charset=utf-8').send(html),
+  )
 }
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })

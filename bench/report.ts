@@ -110,14 +110,23 @@ const num = (n: number, d = 0) => n.toFixed(d).padStart(9)
 /** The detailed per-page figures of one scenario. */
 export function printPages(title: string, results: readonly PageResult[], connections: number): void {
   console.log(`\n${title}`)
+  const withHeaders = results.some((r) => r.bareWithHeaders)
+  const extraHead = withHeaders ? `${'base+h/s'.padStart(10)}${'ratio+h'.padStart(9)}` : ''
   console.log(
-    `${pad('page', 15)}${pad('path', 40)}${'base/s'.padStart(9)}${'req/s'.padStart(9)}${'ratio'.padStart(9)}${`p99@${connections}`.padStart(9)}${'p50@1'.padStart(9)}${'p99@1'.padStart(9)}  errors`,
+    `${pad('page', 15)}${pad('path', 40)}${'base/s'.padStart(9)}${'req/s'.padStart(9)}${'ratio'.padStart(9)}${extraHead}${`p99@${connections}`.padStart(9)}${'p50@1'.padStart(9)}${'p99@1'.padStart(9)}  errors`,
   )
   for (const r of results) {
+    const extra = withHeaders
+      ? ` ${num(r.bareWithHeaders?.rps ?? Number.NaN)}${num(r.ratioWithHeaders ?? Number.NaN, 2)}`
+      : ''
     console.log(
-      `${pad(r.name, 15)}${pad(r.path.slice(0, 38), 40)}${num(r.bare.rps)}${num(r.folio.rps)}${num(r.ratio, 2)}${num(r.folio.p99)}${num(r.latency.p50)}${num(r.latency.p99)}  ${r.folio.errors + r.latency.errors}`,
+      `${pad(r.name, 15)}${pad(r.path.slice(0, 38), 40)}${num(r.bare.rps)}${num(r.folio.rps)}${num(r.ratio, 2)}${extra}${num(r.folio.p99)}${num(r.latency.p50)}${num(r.latency.p99)}  ${r.folio.errors + r.latency.errors}`,
     )
   }
+  if (withHeaders)
+    console.log(
+      "(base+h: the same bare server sending Folio's response headers; ratio+h is Folio against it, the cost of Folio's own work)",
+    )
 }
 
 export interface SearchFigures {

@@ -1,10 +1,19 @@
 // Owns the benchmark's server processes: building production, starting Folio (`node dist/server.js`) and the bare baseline with plain node, and stopping them.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
 import { freePort, ROOT } from '../test/helpers/processes.ts'
 
-/** What production runs (`npm run start:prod`, the Dockerfile's CMD). */
-export const FOLIO_ENTRY = 'dist/server.js'
+/**
+ * What production runs, read from `npm run start:prod` (the Dockerfile's CMD and the systemd unit
+ * pass the same node flags; test/production/deploy-config.test.ts keeps them alike): node's
+ * arguments, space-separated, e.g. `--max-semi-space-size=2 dist/server.js`.
+ */
+export const FOLIO_ENTRY =
+  (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts['start:prod']?.replace(/^node /, '') ?? 'dist/server.js'
 export const BARE_ENTRY = 'bench/baseline-server.mjs'
 
 export interface NodeServer {
@@ -35,14 +44,14 @@ export function buildProduction(): number {
 }
 
 /**
- * Spawns `node <script>` on a free port of 127.0.0.1 without waiting for it: cold starts are timed
+ * Spawns `node <script>` (node's arguments, space-separated) on a free port of 127.0.0.1 without waiting for it: cold starts are timed
  * from here. Only PATH and HOME come from our environment, so no stray variable changes the run.
  * Stdout (Folio logs every request) goes nowhere, as the request log costs the same either way.
  */
 export async function spawnNode(script: string, env: Record<string, string>): Promise<NodeServer> {
   const port = await freePort()
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, script.split(' '), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -40,6 +40,7 @@ const FLUSH_MS = 25
  * system call per line, which on a busy page cache cost more than sending the page; once per
  * event-loop turn still meant one per request under load (~3 µs of a ~45 µs cache hit). Lines keep
  * their order; whatever is pending when the process exits (a crash included) is written on 'exit'.
+ * Only a process killed outright (SIGKILL, the OOM killer) loses its last 25 ms of lines.
  * One per process: every app built in it shares stdout.
  */
 export function batchedStdout(): NonNullable<typeof stdoutLines> {

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml'
 import { loadConfig } from '../../src/config.ts'
 import { MAX_UPLOAD_BYTES } from '../../src/features/media/pipeline.ts'
 import { createTestApp } from '../helpers/app.ts'
+import { execForm, lastOf, parseDockerfile } from './dockerfile.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8')
@@ -374,9 +375,10 @@ test('every production start runs the server with the same node flags as npm run
   assert.match(expected, /^node (--max-semi-space-size=\d+ )dist\/server\.js$/)
   const flagsOf = (command: string) => /\bnode ((?:--\S+ )*)dist\/server\.js/.exec(command)?.[1]
   const want = flagsOf(expected)
-  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(read('Dockerfile'))?.[1] ?? '[]'
+  const runStage = parseDockerfile(read('Dockerfile')).at(-1)
+  const cmd = runStage && lastOf(runStage, 'CMD')
   const starts: [string, string][] = [
-    ['Dockerfile CMD', (JSON.parse(cmd) as string[]).join(' ')],
+    ['Dockerfile CMD', (cmd ? (execForm(cmd.args) ?? [cmd.args]) : []).join(' ')],
     ['deploy/folio.service ExecStart', (unit.keys.ExecStart ?? []).join(' ')],
     [
       'deploy/litefs.yml exec',

@@ -6,14 +6,14 @@ import { join } from 'node:path'
 import { freePort, ROOT } from '../test/helpers/processes.ts'
 
 /**
- * What production runs, read from `npm run start:prod` (the Dockerfile's CMD and the systemd unit
- * pass the same node flags; test/production/deploy-config.test.ts keeps them alike): node's
- * arguments, space-separated, e.g. `--max-semi-space-size=2 dist/server.js`.
+ * What production runs, read from `npm run start:prod` (the Dockerfile and the systemd unit set the
+ * same environment and node flags; test/production/deploy-config.test.ts keeps them alike): the
+ * command without its `node`, space-separated, e.g. `MALLOC_ARENA_MAX=2 --max-semi-space-size=2 dist/server.js`.
  */
 export const FOLIO_ENTRY =
   (
     JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  ).scripts['start:prod']?.replace(/^node /, '') ?? 'dist/server.js'
+  ).scripts['start:prod']?.replace(/\bnode /, '') ?? 'dist/server.js'
 export const BARE_ENTRY = 'bench/baseline-server.mjs'
 
 export interface NodeServer {
@@ -44,14 +44,18 @@ export function buildProduction(): number {
 }
 
 /**
- * Spawns `node <script>` (node's arguments, space-separated) on a free port of 127.0.0.1 without waiting for it: cold starts are timed
- * from here. Only PATH and HOME come from our environment, so no stray variable changes the run.
+ * Spawns `node <script>` (node's arguments, space-separated, after any leading `NAME=value` words
+ * that go into its environment) on a free port of 127.0.0.1 without waiting for it: cold starts are
+ * timed from here. Only PATH and HOME come from our environment, so no stray variable changes the run.
  * Stdout (Folio logs every request) goes nowhere, as the request log costs the same either way.
  */
 export async function spawnNode(script: string, env: Record<string, string>): Promise<NodeServer> {
   const port = await freePort()
+  const words = script.split(' ')
+  const firstArgument = words.findIndex((word) => !/^[A-Z_][A-Z0-9_]*=/.test(word))
+  const assigned = Object.fromEntries(words.slice(0, firstArgument).map((word) => word.split('=', 2)))
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, script.split(' '), {
+  const child = spawn(process.execPath, words.slice(firstArgument), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -59,6 +63,7 @@ export async function spawnNode(script: string, env: Record<string, string>): Pr
       HOST: '127.0.0.1',
       PORT: String(port),
       SITE_URL: `http://localhost:${port}`,
+      ...assigned,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -10,5 +10,6 @@ import { setFlagsFromString } from 'node:v8'
 // Dockerfile's CMD, deploy/folio.service and litefs.yml; a test keeps them alike). Without it V8
 // doubles the young generation under load up to 16 MB a half. 2 MB costs no CPU we could measure;
 // 1 MB saved a little more memory but cost ~30% more CPU per cached page, in extra scavenges.
+// The same starts set MALLOC_ARENA_MAX=2 in the environment (glibc reads it before any JavaScript).
 // docs/decisions/0014-start-up-and-memory.md has the figures.
 setFlagsFromString('--optimize-for-size')

@@ -185,11 +185,12 @@ const portOf = (hostPort: string): number => Number(/:(\d+)$/.exec(hostPort)?.[1
 const isUnder = (path: string, dir: string): boolean =>
   path === dir || posix.normalize(path).startsWith(`${posix.normalize(dir).replace(/\/$/, '')}/`)
 /**
- * Variables of Fly.io, LiteFS and Litestream (which also reads the AWS_* credentials), and Node's
- * own NODE_COMPILE_CACHE (where the image keeps its warm compile cache), not of loadConfig.
+ * Variables of Fly.io, LiteFS and Litestream (which also reads the AWS_* credentials), Node's own
+ * NODE_COMPILE_CACHE (where the image keeps its warm compile cache) and glibc's MALLOC_ARENA_MAX,
+ * not of loadConfig.
  */
 const TOOL_VARIABLE =
-  /^(FLY_[A-Z0-9_]+|PRIMARY_REGION|LITESTREAM_[A-Z0-9_]+|AWS_[A-Z0-9_]+|NODE_COMPILE_CACHE)$/
+  /^(FLY_[A-Z0-9_]+|PRIMARY_REGION|LITESTREAM_[A-Z0-9_]+|AWS_[A-Z0-9_]+|NODE_COMPILE_CACHE|MALLOC_ARENA_MAX)$/
 
 function files() {
   const fly = parseToml(read('fly.toml'), 'fly.toml')
@@ -367,12 +368,19 @@ test('every health check asks for /healthz, and the app answers 200 there', asyn
   assert.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200)
 })
 
-test('every production start runs the server with the same node flags as npm run start:prod', () => {
-  const { unit, litefs } = files()
+test('every production start runs the server with the same node flags and malloc arenas as npm run start:prod', () => {
+  const { unit, litefs, docker } = files()
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
   // The young generation's size is fixed when V8 makes the heap: only a command-line flag sets it.
+  // glibc reads MALLOC_ARENA_MAX when the process starts: only its environment sets it.
   const expected = pkg.scripts['start:prod'] ?? ''
-  assert.match(expected, /^node (--max-semi-space-size=\d+ )dist\/server\.js$/)
+  const arenas = /^MALLOC_ARENA_MAX=(\d+) node (--max-semi-space-size=\d+ )dist\/server\.js$/.exec(
+    expected,
+  )?.[1]
+  assert.ok(arenas, `start:prod sets MALLOC_ARENA_MAX and the semi-space flag: ${expected}`)
+  // LiteFS's exec runs inside the image, so the Dockerfile's ENV is its environment too.
+  assert.equal(docker.env.MALLOC_ARENA_MAX, arenas, 'Dockerfile ENV MALLOC_ARENA_MAX')
+  assert.equal(unit.env.MALLOC_ARENA_MAX, arenas, 'deploy/folio.service Environment=MALLOC_ARENA_MAX')
   const flagsOf = (command: string) => /\bnode ((?:--\S+ )*)dist\/server\.js/.exec(command)?.[1]
   const want = flagsOf(expected)
   const runStage = parseDockerfile(read('Dockerfile')).at(-1)

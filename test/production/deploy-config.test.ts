@@ -208,6 +208,8 @@ function files() {
     lease: { 'advertise-url': string }
     exec: { cmd: string }[] | string
   }
+  // LiteFS takes exec as one command string or a list of entries; each entry is kept whole.
+  const litefsExec = Array.isArray(litefs.exec) ? litefs.exec : [{ cmd: litefs.exec }]
   const unitText = read('deploy/folio.service')
   const unit = systemdService(unitText)
   const caddy = read('deploy/Caddyfile')
@@ -223,6 +225,7 @@ function files() {
     litestream: parseYaml(litestreamText) as { dbs: { path: string; replicas: { url: string }[] }[] },
     litefsText,
     litefs,
+    litefsExec,
     unitText,
     unit,
     caddy,
@@ -283,7 +286,7 @@ test('fly.toml keeps its top-level keys above the tables (TOML files a key under
 })
 
 test('the database and media live on the mounted volume, and every file names the same paths', () => {
-  const { flyEnv, mounts, docker, litestream, litefs, litefsText, entrypoint } = files()
+  const { flyEnv, mounts, docker, litestream, litefs, litefsExec, litefsText, entrypoint } = files()
   assert.equal(mounts.length, 1, 'a Fly Machine mounts one volume')
   const volume = String(mounts[0]?.destination)
   for (const [name, env] of [
@@ -341,8 +344,7 @@ test('the database and media live on the mounted volume, and every file names th
     ),
     'litefs proxy always-forwards /media/ to the primary',
   )
-  const exec = Array.isArray(litefs.exec) ? litefs.exec.map((e) => e.cmd) : [litefs.exec]
-  assert.match(exec[exec.length - 1] ?? '', /node (--\S+ )*dist\/server\.js$/, 'litefs runs the server last')
+  assert.match(litefsExec.at(-1)?.cmd ?? '', /node (--\S+ )*dist\/server\.js$/, 'litefs runs the server last')
 })
 
 test('every health check asks for /healthz, and the app answers 200 there', async (t) => {
@@ -369,7 +371,7 @@ test('every health check asks for /healthz, and the app answers 200 there', asyn
 })
 
 test('every production start runs the server with the same node flags and malloc arenas as npm run start:prod', () => {
-  const { unit, litefs, docker } = files()
+  const { unit, litefsExec, docker } = files()
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
   // The young generation's size is fixed when V8 makes the heap: only a command-line flag sets it.
   // glibc reads MALLOC_ARENA_MAX when the process starts: only its environment sets it.
@@ -388,10 +390,7 @@ test('every production start runs the server with the same node flags and malloc
   const starts: [string, string][] = [
     ['Dockerfile CMD', (cmd ? (execForm(cmd.args) ?? [cmd.args]) : []).join(' ')],
     ['deploy/folio.service ExecStart', (unit.keys.ExecStart ?? []).join(' ')],
-    [
-      'deploy/litefs.yml exec',
-      (Array.isArray(litefs.exec) ? litefs.exec.map((e) => e.cmd) : [litefs.exec]).join(' '),
-    ],
+    ['deploy/litefs.yml exec', litefsExec.map((e) => e.cmd).join(' ')],
   ]
   for (const [where, command] of starts) assert.equal(flagsOf(command), want, `${where}: ${command}`)
 })
@@ -470,7 +469,7 @@ test('every variable the deploy files set or read is one Folio or its tools know
 })
 
 test('litefs.yml uses only keys LiteFS 0.5 reads (it refuses unknown ones at start-up)', () => {
-  const { litefs } = files()
+  const { litefs, litefsExec } = files()
   // From LiteFS 0.5's cmd/litefs/config.go, which decodes with KnownFields(true).
   const schema: Record<string, unknown> = {
     'exit-on-error': true,
@@ -520,8 +519,7 @@ test('litefs.yml uses only keys LiteFS 0.5 reads (it refuses unknown ones at sta
   }
   check(litefs, schema, '')
   assert.deepEqual(unknown, [])
-  const exec = Array.isArray(litefs.exec) ? litefs.exec : [{ cmd: litefs.exec }]
-  for (const entry of exec) {
+  for (const entry of litefsExec) {
     for (const key of Object.keys(entry)) assert.ok(['cmd', 'if-candidate'].includes(key), `exec: ${key}`)
   }
 })

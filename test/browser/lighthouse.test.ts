@@ -10,6 +10,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, requireChromium, startShowcase } from '..
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const
 type Category = (typeof CATEGORIES)[number]
 type Result = RunnerResult['lhr']
+/** The categories that do not depend on speed: every run must pass them. */
+const STEADY_CATEGORIES = CATEGORIES.filter((id) => id !== 'performance')
+const score = (lhr: Result, id: Category) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
 const MINIMUM = 95
 /**
  * Runs per page. Simulated throttling multiplies the main-thread time it observes by four, and on a
@@ -85,7 +88,6 @@ test('Lighthouse scores every category at least 95 on the home page, an article 
       )
       runs.push(result.lhr)
     }
-    const score = (lhr: Result, id: Category) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
     const performance = runs.map((lhr) => score(lhr, 'performance'))
     const lhr = runs[performance.indexOf(Math.max(...performance))] as Result
     const scores = CATEGORIES.map((id) => score(lhr, id))
@@ -93,9 +95,9 @@ test('Lighthouse scores every category at least 95 on the home page, an article 
       `| ${name.padEnd(8)} | ${scores.map((s) => String(s).padStart(3)).join(' | ')} | ${performance.join(' ')} |`,
     )
     if (score(lhr, 'performance') < MINIMUM) low.push(`${name} performance ${performance.join('/')}`)
-    runs.forEach((run, i) => {
-      for (const id of CATEGORIES.slice(1)) {
-        if (score(run, id) < MINIMUM) low.push(`${name} ${id} ${score(run, id)} (run ${i + 1})`)
+    runs.forEach((each, i) => {
+      for (const id of STEADY_CATEGORIES) {
+        if (score(each, id) < MINIMUM) low.push(`${name} ${id} ${score(each, id)} (run ${i + 1})`)
       }
     })
     // Every audit that counts towards a category and did not score full marks, in the run judged.

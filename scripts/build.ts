@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, type Metafile } from 'esbuild'
+import { build, type Metafile, transform } from 'esbuild'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SRC = join(ROOT, 'src')
@@ -63,7 +63,7 @@ function workerEntries(): Record<string, string> {
 /** A launcher: turns on the compile cache, then imports the program, so the program compiles from it. */
 const launcher = (
   program: string,
-) => `// Written by scripts/build.ts. Node ≥ 22.1 compiles the bundle from its compile cache
+) => `// Written by scripts/build.ts. Node >= 22.1 compiles the bundle from its compile cache
 // (NODE_COMPILE_CACHE, or the default folder); older Node has no enableCompileCache and skips it.
 import module from 'node:module'
 module.enableCompileCache?.()
@@ -136,6 +136,28 @@ const strays = new Set(outputs.flatMap((f) => [...packagesUsingDirname(join(ROOT
 for (const name of Object.keys(HARMLESS_DIRNAME)) strays.delete(name)
 if (strays.size)
   throw new Error(`bundled code uses __dirname or __filename (${[...strays].join(', ')}): make it external`)
+
+/**
+ * V8 holds a script's source for as long as it runs (functions compile from it when first called),
+ * one byte per character only if every character fits in one: a single "—" makes the 3 MB
+ * start-up chunk take 6 MB. esbuild escapes strings and names (its default charset is ASCII) but
+ * copies comments as they are, so they are escaped here; the program esbuild reads back must be
+ * unchanged, which proves every escape was in a comment. Any other such character is written
+ * as an escape in the source.
+ */
+async function escapeComments(file: string): Promise<void> {
+  const code = readFileSync(file, 'utf8')
+  const ascii = code.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (ascii === code) return
+  const program = async (source: string) =>
+    (await transform(source, { minifyWhitespace: true, legalComments: 'none', format: 'esm' })).code
+  if ((await program(ascii)) !== (await program(code)))
+    throw new Error(
+      `${relative(ROOT, file)} has a non-ASCII character outside comments: write it as a \\u escape`,
+    )
+  writeFileSync(file, ascii)
+}
+await Promise.all(outputs.map((f) => escapeComments(join(ROOT, f))))
 
 const outRel = (name: string) => relative(ROOT, join(OUT, name))
 const startUp = startUpFiles(result.metafile, outRel('server-main.js'))

@@ -1,7 +1,7 @@
 // Checks the production bundle: `npm run build` into a temporary folder, then the built server, CLI, workers and warm-up run from it.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -61,6 +61,16 @@ test("the server's start-up code carries none of zod's locales but English (impo
       /^\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js)/m,
       `${file} bundles zod's locales`,
     )
+  }
+})
+
+test('every bundled file is ASCII, so V8 keeps its source at one byte a character', () => {
+  const files = readdirSync(dist).filter((name) => name.endsWith('.js'))
+  assert.ok(files.length > 10, `the build wrote ${files.join(', ')}`)
+  for (const file of files) {
+    const code = readFileSync(join(dist, file), 'utf8')
+    const at = code.search(/[\u0080-\uffff]/)
+    assert.equal(at, -1, `${file}: ${JSON.stringify(code.slice(Math.max(0, at - 40), at + 10))}`)
   }
 })
 

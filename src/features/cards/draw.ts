@@ -135,7 +135,7 @@ async function drawShortened(
     const start = parts.slice(0, count).join('')
     const space = start.lastIndexOf(' ')
     const atWord = space > start.length * 0.6 ? start.slice(0, space) : start
-    return `${atWord.replace(/[\s,.;:–—-]+$/u, '')}…`
+    return `${atWord.replace(/[\s,.;:\u2013\u2014-]+$/u, '')}…`
   }
   let low = 1
   let high = parts.length - 1

@@ -1,6 +1,4 @@
 // Owns assembling the Fastify app: plugins, features, and the error and 404 handlers.
-import { constants as zlibConstants } from 'node:zlib'
-import fastifyCompress from '@fastify/compress'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import type { Config } from './config.ts'
 import { memoizeUntilChange } from './db/change-watch.ts'
@@ -40,6 +38,7 @@ import webmentionWorker from './features/webmention/worker.ts'
 import { absoluteUrl, pageUrl, urlForLog, WEBMENTION_PATH } from './lib/urls.ts'
 import { STATIC_DIR } from './paths.ts'
 import { createFrontDoor } from './plugins/cached-page-server.ts'
+import compression from './plugins/compression.ts'
 import errorPages, {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -168,17 +167,7 @@ export async function buildApp({
   })
 
   await app.register(securityHeaders, { config })
-  await app.register(fastifyCompress, {
-    global: true,
-    encodings: ['br', 'gzip'],
-    threshold: 1024,
-    // Quality 11 is for build-time assets; per-request HTML needs a fast setting. A 256 KB window
-    // (not brotli's 4 MB default) is plenty for a page and keeps 20 responses compressing at once
-    // from costing ~100 MB on a 256 MB machine.
-    brotliOptions: {
-      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_LGWIN]: 18 },
-    },
-  })
+  await app.register(compression)
   await app.register(httpCache)
   pageCache.capture(app)
   await app.register(staticAssets, {

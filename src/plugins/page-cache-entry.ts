@@ -1,8 +1,8 @@
 // Owns one cached page: its body, its compressed variants and the header blocks a hit writes, each made once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { brotliCompress, brotliCompressSync, gzip, gzipSync, constants as zlib } from 'node:zlib'
+import { type Encoding, MIN_COMPRESS, preferredEncoding } from './compression.ts'
 
-type Encoding = 'br' | 'gzip'
 type HeaderBlock = Readonly<Record<string, string | string[] | number>>
 
 interface Variant {
@@ -26,8 +26,6 @@ export interface Entry {
   readonly making: Set<Encoding>
 }
 
-/** Bodies this small are not worth compressing (as @fastify/compress's threshold). */
-const MIN_COMPRESS = 1024
 /** Up to this size a variant is made on the spot (a few ms once per page); larger ones in the threadpool. */
 const SYNC_LIMIT = 128 * 1024
 /** Quality 5: within a few percent of 9 on HTML, and several times faster. */
@@ -73,11 +71,7 @@ function pickVariant(
   store: (grown: Entry, from: Entry) => void,
 ): Variant {
   if (!accepts || entry.body.length <= MIN_COMPRESS) return entry.identity
-  const wanted: Encoding | undefined = /\bbr\b/.test(accepts)
-    ? 'br'
-    : /\bgzip\b/.test(accepts)
-      ? 'gzip'
-      : undefined
+  const wanted = preferredEncoding(accepts)
   if (!wanted) return entry.identity
   const ready = entry[wanted]
   if (ready) return ready

@@ -83,8 +83,8 @@ function get(
 }
 
 /**
- * Every header but its date, and Vary: @fastify/compress names Accept-Encoding only when the
- * request carried one, while a replay always does (it picks the encoding).
+ * Every header but its date, and Vary: the compression plugin names Accept-Encoding only for a
+ * body it could compress, while a replay always does (it picks the encoding).
  */
 const lasting = (headers: IncomingHttpHeaders) => {
   const { date: _date, vary: _vary, ...rest } = headers

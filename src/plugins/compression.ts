@@ -1,6 +1,7 @@
 // Owns content coding: which encoding a client accepts, brotli or gzip of the text Folio renders per request, and refusing compressed request bodies.
+import { pipeline, Readable } from 'node:stream'
 import { promisify } from 'node:util'
-import { brotliCompress, gzip, constants as zlib } from 'node:zlib'
+import { brotliCompress, createBrotliCompress, createGzip, gzip, constants as zlib } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -13,36 +14,39 @@ declare module 'fastify' {
 
 export type Encoding = 'br' | 'gzip'
 
-/** Bodies this small are not worth compressing: the saving is smaller than a packet. */
-export const MIN_COMPRESS = 1024
+/** Bodies under 1 KB are not worth compressing: the saving is smaller than a packet. */
+export const worthCompressing = (bytes: number): boolean => bytes >= 1024
 
-/** The quality value a client gave `name` in Accept-Encoding, if it named it (directly or as *). */
-function qualityOf(parts: readonly string[], name: string): number | undefined {
-  let any: number | undefined
-  for (const part of parts) {
-    const [coding = '', ...params] = part.split(';')
-    const token = coding.trim().toLowerCase()
-    if (token !== name && token !== '*') continue
-    const q = params.map((p) => /^\s*q\s*=\s*([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined)
-    const value = q === undefined ? 1 : Number(q)
-    if (token === name) return value
-    any = value
-  }
-  return any
+/** A q parameter's value (1 when there is none); anything unreadable counts as a refusal. */
+function qValue(params: string): number {
+  const q = /(?:^|;)\s*q\s*=\s*([^;\s]*)/i.exec(params)?.[1]
+  return q === undefined ? 1 : Number(q) || 0
 }
 
 /**
  * The encoding to send a client, by its Accept-Encoding: brotli if it takes it, else gzip, else
- * none. `br;q=0` refuses brotli (RFC 9110), and `*` stands for any encoding not named.
- * Checked on every page-cache hit, so the common header (no parameters) is read with two tests.
+ * none. `br;q=0` refuses brotli (RFC 9110), and `*` stands for any encoding not named. Read on
+ * every page-cache hit, so the common header (no parameters, no `*`) costs two regex tests; any
+ * other is read in one pass.
  */
 export function preferredEncoding(accepts: string | undefined): Encoding | undefined {
   if (!accepts) return undefined
   if (!accepts.includes(';') && !accepts.includes('*'))
     return /\bbr\b/i.test(accepts) ? 'br' : /\bgzip\b/i.test(accepts) ? 'gzip' : undefined
-  const parts = accepts.split(',')
-  if ((qualityOf(parts, 'br') ?? 0) > 0) return 'br'
-  if ((qualityOf(parts, 'gzip') ?? 0) > 0) return 'gzip'
+  let br: number | undefined
+  let gzip: number | undefined
+  let any: number | undefined
+  for (const part of accepts.split(',')) {
+    const semicolon = part.indexOf(';')
+    const coding = (semicolon === -1 ? part : part.slice(0, semicolon)).trim().toLowerCase()
+    if (coding !== 'br' && coding !== 'gzip' && coding !== '*') continue
+    const q = semicolon === -1 ? 1 : qValue(part.slice(semicolon + 1))
+    if (coding === 'br') br = q
+    else if (coding === 'gzip') gzip = q
+    else any = q
+  }
+  if ((br ?? any ?? 0) > 0) return 'br'
+  if ((gzip ?? any ?? 0) > 0) return 'gzip'
   return undefined
 }
 
@@ -67,26 +71,42 @@ function varyOnEncoding(reply: FastifyReply): void {
   reply.header('vary', names.trim() ? `${names}, accept-encoding` : 'accept-encoding')
 }
 
-/** The last onSend step of every route: text of 1 KB or more, compressed in the threadpool. */
+/**
+ * The last onSend step of every route: text of 1 KB or more compressed in one shot in the
+ * threadpool, a text stream (a CSV download) through a zlib stream. A 304 names Vary as its 200 would.
+ */
 async function compressPayload(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
   if (reply.hasHeader('content-encoding')) return payload
   const type = reply.getHeader('content-type')
   if (typeof type !== 'string' || !COMPRESSIBLE.test(type)) return payload
-  const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-  if (length < MIN_COMPRESS) return payload
+  if (reply.statusCode === 304) {
+    varyOnEncoding(reply)
+    return payload
+  }
+  const stream = payload instanceof Readable
+  if (!stream) {
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+    if (!worthCompressing(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length))
+      return payload
+  }
   varyOnEncoding(reply)
   const encoding = preferredEncoding(request.headers['accept-encoding'])
   if (!encoding) return payload
-  const body = encoding === 'br' ? await brotliAsync(payload, BROTLI) : await gzipAsync(payload, GZIP)
   reply.header('content-encoding', encoding).removeHeader('content-length')
-  return body
+  if (stream) {
+    const zip = encoding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP)
+    // An error on either side ends the response; Fastify logs it.
+    return pipeline(payload, zip, () => {})
+  }
+  const text = payload as string | Buffer
+  return encoding === 'br' ? await brotliAsync(text, BROTLI) : await gzipAsync(text, GZIP)
 }
 
 /**
  * Compresses what every route registered after it sends, unless its config says compress: false.
  * A route-level hook, so it runs after every plugin's onSend: the ETag, the page cache and the
- * stats all see the body as rendered. Streams (media files, downloads) go out as they are.
+ * stats all see the body as rendered. Fastify's 404 for a URL no route matches is not a route, so
+ * it goes out uncompressed (a short page).
  */
 export default fp(
   async function compression(app: FastifyInstance) {
@@ -110,9 +130,13 @@ export default fp(
     app.addHook('onRoute', (route) => {
       if (route.config?.compress === false) return
       const own = route.onSend ? [route.onSend].flat() : []
-      // A HEAD route Fastify made from a GET empties the body in its first onSend step: compressing
-      // before it gives HEAD the headers GET would get.
-      route.onSend = route.method === 'HEAD' ? [compressPayload, ...own] : [...own, compressPayload]
+      // The HEAD route Fastify makes for a GET ends with a step that empties the body: compressing
+      // just before it gives HEAD the headers GET gets.
+      const last = own.at(-1)
+      route.onSend =
+        route.method === 'HEAD' && last?.name === 'headRouteOnSendHandler'
+          ? [...own.slice(0, -1), compressPayload, last]
+          : [...own, compressPayload]
     })
   },
   { name: 'compression' },

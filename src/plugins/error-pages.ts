@@ -237,7 +237,8 @@ export default fp(
         const { heading, message } = describeFrameworkError(error, status)
         return renderError(reply, status, heading, message)
       }
-      return renderError(reply, status, status === 413 ? 'Too large' : 'Bad request', error.message)
+      const heading = status === 413 ? 'Too large' : status === 415 ? 'This could not be read' : 'Bad request'
+      return renderError(reply, status, heading, error.message)
     })
   },
   { name: 'error-pages', dependencies: ['site'] },

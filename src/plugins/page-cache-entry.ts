@@ -1,7 +1,7 @@
 // Owns one cached page: its body, its compressed variants and the header blocks a hit writes, each made once.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { brotliCompress, brotliCompressSync, gzip, gzipSync, constants as zlib } from 'node:zlib'
-import { type Encoding, MIN_COMPRESS, preferredEncoding } from './compression.ts'
+import { type Encoding, preferredEncoding, worthCompressing } from './compression.ts'
 
 type HeaderBlock = Readonly<Record<string, string | string[] | number>>
 
@@ -70,7 +70,7 @@ function pickVariant(
   accepts: string | undefined,
   store: (grown: Entry, from: Entry) => void,
 ): Variant {
-  if (!accepts || entry.body.length <= MIN_COMPRESS) return entry.identity
+  if (!accepts || !worthCompressing(entry.body.length)) return entry.identity
   const wanted = preferredEncoding(accepts)
   if (!wanted) return entry.identity
   const ready = entry[wanted]

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { brotliCompress, gzip, constants as zlib } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { preferredEncoding } from './compression.ts'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -131,10 +132,9 @@ export default fp(
         .header('x-content-type-options', 'nosniff')
       if (asset.compressible) reply.header('vary', 'accept-encoding')
       if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send()
-      const accepts = String(request.headers['accept-encoding'] ?? '')
-      if (asset.br && /\bbr\b/.test(accepts)) return reply.header('content-encoding', 'br').send(asset.br)
-      if (asset.gzip && /\bgzip\b/.test(accepts))
-        return reply.header('content-encoding', 'gzip').send(asset.gzip)
+      const encoding = preferredEncoding(request.headers['accept-encoding'])
+      const compressed = encoding && asset[encoding]
+      if (encoding && compressed) return reply.header('content-encoding', encoding).send(compressed)
       return reply.send(asset.body)
     }
 

@@ -1,10 +1,12 @@
 // Checks content coding: the encoding each Accept-Encoding gets, which responses are compressed, and that compressed request bodies are refused.
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
 import { test } from 'node:test'
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import compression, { preferredEncoding } from '../../src/plugins/compression.ts'
 import { createTestApp, rowCount } from '../helpers/app.ts'
+import { createPost } from '../helpers/fixtures.ts'
 
 test('the encoding follows Accept-Encoding: brotli first, gzip next, and q=0 refuses one', () => {
   const cases: [string | undefined, string | undefined][] = [
@@ -23,6 +25,8 @@ test('the encoding follows Accept-Encoding: brotli first, gzip next, and q=0 ref
     ['*;q=0', undefined],
     ['br;q=0, *', 'gzip'],
     ['gzip, *;q=0', 'gzip'],
+    ['gzip;q=nonsense', undefined],
+    [`${'x;q=1, '.repeat(1000)}gzip`, 'gzip'],
   ]
   for (const [accepts, expected] of cases) assert.equal(preferredEncoding(accepts), expected, String(accepts))
 })
@@ -34,6 +38,11 @@ async function app() {
   await server.register(compression)
   server.get('/page', (_req, reply) => reply.type('text/html; charset=utf-8').send(page))
   server.get('/data', () => ({ items: Array.from({ length: 200 }, (_, i) => `item ${i}`) }))
+  server.get('/csv', (_req, reply) =>
+    reply
+      .type('text/csv; charset=utf-8')
+      .send(Readable.from(Array.from({ length: 300 }, (_, i) => `${i},tea\n`))),
+  )
   server.get('/short', (_req, reply) => reply.type('text/html').send('<p>Short</p>'))
   server.get('/image', (_req, reply) => reply.type('image/png').send(Buffer.alloc(4096, 7)))
   server.get('/negotiated', (_req, reply) => reply.type('text/html').header('vary', 'accept').send(page))
@@ -71,6 +80,16 @@ test('a page is sent in brotli or gzip as asked, decodes to the same text and sa
   assert.equal(head.body, '')
 })
 
+test('a text stream (a CSV download) is compressed as it goes', async (t) => {
+  const server = await app()
+  t.after(() => server.close())
+  const res = await server.inject({ url: '/csv', headers: { 'accept-encoding': 'gzip' } })
+  assert.equal(res.headers['content-encoding'], 'gzip')
+  const lines = gunzipSync(res.rawPayload).toString().trim().split('\n')
+  assert.equal(lines.length, 300)
+  assert.equal(lines[299], '299,tea')
+})
+
 test('JSON is compressed too; short bodies, images and routes that opt out are sent as they are', async (t) => {
   const server = await app()
   t.after(() => server.close())
@@ -106,4 +125,19 @@ test('a compressed request body gets a 415 page and nothing is stored', async (t
   assert.match(String(res.headers['content-type']), /text\/html/)
   assert.match(res.body, /sent compressed, which this site does not accept, so nothing was saved/)
   assert.equal(rowCount(db, 'messages'), 0)
+})
+
+test('a 304 for a page names Accept-Encoding in Vary, as its 200 did', async (t) => {
+  // With the page cache off, so the 304 comes from the ETag plugin, not a replayed entry.
+  const { app, db } = await createTestApp(t, { PAGE_CACHE_MB: '0' })
+  createPost(db, { title: 'Conditional tea' })
+  const first = await app.inject({ url: '/', headers: { 'accept-encoding': 'br' } })
+  assert.equal(first.headers['content-encoding'], 'br')
+  const again = await app.inject({
+    url: '/',
+    headers: { 'accept-encoding': 'br', 'if-none-match': String(first.headers.etag) },
+  })
+  assert.equal(again.statusCode, 304)
+  assert.match(String(again.headers.vary), /accept-encoding/)
+  assert.equal(again.headers['content-encoding'], undefined)
 })

@@ -54,7 +54,13 @@ test('with JavaScript, Publish… asks now or at a time in a dialog and confirms
   await page.keyboard.press('Escape')
   await dialog.waitFor({ state: 'hidden' })
   assert.equal(await opener.evaluate((b) => b === document.activeElement), true, 'focus back on Publish…')
-  assert.equal(rowOf(site, SLUG), undefined, 'nothing saved yet')
+  // Esc publishes nothing. The post may exist as a draft by now: autosave keeps one two seconds
+  // after typing stops, and on a busy machine the steps above can take that long.
+  const closed = rowOf(site, SLUG)
+  assert.ok(
+    !closed || (closed.status === 'draft' && closed.published_at === null),
+    `Esc publishes nothing: ${JSON.stringify(closed)}`,
+  )
 
   // The button says what it will do as the choice changes; "Now" wins whatever time is typed.
   await opener.click()

@@ -83,24 +83,22 @@ async function compressPayload(request: FastifyRequest, reply: FastifyReply, pay
     varyOnEncoding(reply)
     return payload
   }
-  const stream = payload instanceof Readable
-  if (!stream) {
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-    if (!worthCompressing(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length))
-      return payload
-  }
+  const text = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined
+  if (text === undefined ? !(payload instanceof Readable) : !worthCompressing(Buffer.byteLength(text)))
+    return payload
   varyOnEncoding(reply)
   const encoding = preferredEncoding(request.headers['accept-encoding'])
   if (!encoding) return payload
   reply.header('content-encoding', encoding).removeHeader('content-length')
-  if (stream) {
-    const zip = encoding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP)
-    // An error on either side ends the response; Fastify logs it.
-    return pipeline(payload, zip, () => {})
-  }
-  const text = payload as string | Buffer
-  return encoding === 'br' ? await brotliAsync(text, BROTLI) : await gzipAsync(text, GZIP)
+  if (text !== undefined)
+    return encoding === 'br' ? await brotliAsync(text, BROTLI) : await gzipAsync(text, GZIP)
+  const zip = encoding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP)
+  // An error on either side ends the response; Fastify logs it.
+  return pipeline(payload as Readable, zip, () => {})
 }
+
+const COMPRESSED_BODY =
+  'This was sent compressed, which this site does not accept, so nothing was saved. Send it again without a Content-Encoding.'
 
 /**
  * Compresses what every route registered after it sends, unless its config says compress: false.
@@ -111,21 +109,12 @@ async function compressPayload(request: FastifyRequest, reply: FastifyReply, pay
 export default fp(
   async function compression(app: FastifyInstance) {
     // No form or endpoint takes a compressed body: one is refused plainly, never parsed as text.
-    app.addHook('onRequest', async (request) => {
+    // A callback hook, not an async one: every request through Fastify passes it.
+    app.addHook('onRequest', (request, _reply, done) => {
       const coding = request.headers['content-encoding']
-      if (
-        !coding ||
-        /^\s*identity\s*$/i.test(coding) ||
-        request.method === 'GET' ||
-        request.method === 'HEAD'
-      )
-        return
-      throw Object.assign(
-        new Error(
-          'This was sent compressed, which this site does not accept, so nothing was saved. Send it again without a Content-Encoding.',
-        ),
-        { statusCode: 415 },
-      )
+      const body = request.method !== 'GET' && request.method !== 'HEAD'
+      if (!coding || !body || /^\s*identity\s*$/i.test(coding)) return done()
+      done(Object.assign(new Error(COMPRESSED_BODY), { statusCode: 415 }))
     })
     app.addHook('onRoute', (route) => {
       if (route.config?.compress === false) return

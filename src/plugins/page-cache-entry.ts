@@ -70,8 +70,7 @@ function pickVariant(
   accepts: string | undefined,
   store: (grown: Entry, from: Entry) => void,
 ): Variant {
-  if (!accepts || !worthCompressing(entry.body.length)) return entry.identity
-  const wanted = preferredEncoding(accepts)
+  const wanted = worthCompressing(entry.body.length) ? preferredEncoding(accepts) : undefined
   if (!wanted) return entry.identity
   const ready = entry[wanted]
   if (ready) return ready

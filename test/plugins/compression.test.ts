@@ -1,7 +1,7 @@
 // Checks content coding: the encoding each Accept-Encoding gets, which responses are compressed, and that compressed request bodies are refused.
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import compression, { preferredEncoding } from '../../src/plugins/compression.ts'
@@ -33,8 +33,10 @@ test('the encoding follows Accept-Encoding: brotli first, gzip next, and q=0 ref
 
 const page = `<!doctype html><title>Tea</title>${'<p>A paragraph about loose-leaf tea.</p>'.repeat(80)}`
 
-async function app() {
+/** A bare Fastify with the plugin and one route per kind of response, closed when `t` ends. */
+async function app(t: TestContext) {
   const server = Fastify()
+  t.after(() => server.close())
   await server.register(compression)
   server.get('/page', (_req, reply) => reply.type('text/html; charset=utf-8').send(page))
   server.get('/data', () => ({ items: Array.from({ length: 200 }, (_, i) => `item ${i}`) }))
@@ -53,8 +55,7 @@ async function app() {
 }
 
 test('a page is sent in brotli or gzip as asked, decodes to the same text and says it varies', async (t) => {
-  const server = await app()
-  t.after(() => server.close())
+  const server = await app(t)
   const br = await server.inject({ url: '/page', headers: { 'accept-encoding': 'gzip, deflate, br' } })
   assert.equal(br.headers['content-encoding'], 'br')
   assert.equal(br.headers.vary, 'accept-encoding')
@@ -81,8 +82,7 @@ test('a page is sent in brotli or gzip as asked, decodes to the same text and sa
 })
 
 test('a text stream (a CSV download) is compressed as it goes', async (t) => {
-  const server = await app()
-  t.after(() => server.close())
+  const server = await app(t)
   const res = await server.inject({ url: '/csv', headers: { 'accept-encoding': 'gzip' } })
   assert.equal(res.headers['content-encoding'], 'gzip')
   const lines = gunzipSync(res.rawPayload).toString().trim().split('\n')
@@ -91,8 +91,7 @@ test('a text stream (a CSV download) is compressed as it goes', async (t) => {
 })
 
 test('JSON is compressed too; short bodies, images and routes that opt out are sent as they are', async (t) => {
-  const server = await app()
-  t.after(() => server.close())
+  const server = await app(t)
   const headers = { 'accept-encoding': 'br' }
   const data = await server.inject({ url: '/data', headers })
   assert.equal(data.headers['content-encoding'], 'br')
@@ -106,8 +105,7 @@ test('JSON is compressed too; short bodies, images and routes that opt out are s
 })
 
 test("a route's own Vary is kept, with accept-encoding added once", async (t) => {
-  const server = await app()
-  t.after(() => server.close())
+  const server = await app(t)
   const res = await server.inject({ url: '/negotiated', headers: { 'accept-encoding': 'gzip' } })
   assert.equal(res.headers['content-encoding'], 'gzip')
   assert.equal(res.headers.vary, 'accept, accept-encoding')

@@ -3,9 +3,10 @@
 //   npm run build                      → dist/
 //   npm run build -- --outdir <dir>    → <dir> (tests build elsewhere, so they never race a build in dist/)
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { build, type Metafile, transform } from 'esbuild'
+import { build, type Metafile, type Plugin, transform } from 'esbuild'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SRC = join(ROOT, 'src')
@@ -60,6 +61,49 @@ function workerEntries(): Record<string, string> {
   return workers
 }
 
+/**
+ * Node's own modules reach the bundle through require(), never import. An import makes Node build
+ * an ES module of every export, reading each one, and some are getters that load what they name:
+ * on Node 24 `node:http`'s WebSocket, MessageEvent and CloseEvent load undici (all of fetch, ~75 ms
+ * of CPU at every start), `node:crypto`'s webcrypto and `node:util`'s abort helpers load theirs.
+ * esbuild's wrapper for a CommonJS module reads an export only when the code uses it.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^[\w:/]+$/ }, ({ path, kind }) =>
+      (kind === 'import-statement' || kind === 'dynamic-import') && isBuiltin(path)
+        ? { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'node-builtin' }
+        : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)})`,
+      loader: 'js',
+    }))
+  },
+}
+
+/**
+ * @fastify/multipart offers request.formData(), which Folio never calls, when globalThis.FormData
+ * exists, and reading that global makes Node load undici (all of fetch): ~30 ms of CPU at every
+ * start on Node 20. On Node 24 even looking at the property without reading it loads undici, so the
+ * global cannot be hidden while the plugin registers; the bundle's copy reads `undefined` instead.
+ */
+const MULTIPART_FORM_DATA = 'if (globalThis.FormData && '
+const multipartWithoutFormData: Plugin = {
+  name: 'multipart-without-form-data',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@fastify[\\/]multipart[\\/]index\.js$/ }, ({ path }) => {
+      const code = readFileSync(path, 'utf8')
+      if (!code.includes(MULTIPART_FORM_DATA))
+        throw new Error(
+          `${relative(ROOT, path)} no longer reads globalThis.FormData as scripts/build.ts expects: see what it does now`,
+        )
+      return { contents: code.replace(MULTIPART_FORM_DATA, 'if (undefined && '), loader: 'js' }
+    })
+  },
+}
+
 /** A launcher: turns on the compile cache, then imports the program, so the program compiles from it. */
 const launcher = (
   program: string,
@@ -103,6 +147,7 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   external: EXTERNAL,
+  plugins: [builtinsByRequire, multipartWithoutFormData],
   // Bundled CommonJS calls require(); an ES module has none, so every file gets one (named so no bundled code clashes).
   banner: {
     js: "import { createRequire as __folioCreateRequire } from 'node:module'; const require = __folioCreateRequire(import.meta.url);",

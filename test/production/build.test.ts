@@ -1,10 +1,19 @@
 // Checks the production bundle: `npm run build` into a temporary folder, then the built server, CLI, workers and warm-up run from it.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { freePort, ROOT } from '../helpers/processes.ts'
 
@@ -74,11 +83,40 @@ test('every bundled file is ASCII, so V8 keeps its source at one byte a characte
   }
 })
 
-test('the built server starts on a fresh database and serves the home page', async (t) => {
+test("the bundle takes Node's own modules with require, never import (an import reads every export)", () => {
+  for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+    const code = readFileSync(join(dist, file), 'utf8')
+    // esbuild writes a static import at the start of a line and every specifier in double quotes
+    // (the banner's own import of node:module, in single quotes, is the one every require() goes
+    // through); an import inside a demo post's code sample is neither.
+    const imports = [
+      ...code.matchAll(/^import\b[^\n]*?"(node:[^"]+)";?$/gm),
+      ...code.matchAll(/\bimport\("(node:[^"]+)"\)/g),
+    ].map((m) => m[1])
+    assert.deepEqual(imports, [], `${file} imports ${imports.join(', ')}`)
+  }
+})
+
+test('the built server starts on a fresh database and serves the home page, without loading undici', async (t) => {
   const port = await freePort()
+  const data = scratch()
+  // What the server had loaded when it stopped: on Node 24 an import of node:http alone loads undici (all of fetch).
+  const loaded = join(data, 'loaded.json')
+  const probe = join(data, 'probe.mjs')
+  writeFileSync(
+    probe,
+    `import { writeFileSync } from 'node:fs'
+process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)))
+`,
+  )
   const child = spawn(process.execPath, [join(dist, 'server.js')], {
     cwd: app,
-    env: env(scratch(), { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' }),
+    env: env(data, {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: `--import=${pathToFileURL(probe).href}`,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -100,6 +138,13 @@ test('the built server starts on a fresh database and serves the home page', asy
   assert.equal(search.status, 200)
   child.kill('SIGTERM')
   assert.equal(await exited, 0, `a clean stop:\n${output}`)
+  const modules: string[] = JSON.parse(readFileSync(loaded, 'utf8'))
+  assert.ok(modules.includes('NativeModule http'), 'the probe lists what the server loaded')
+  assert.deepEqual(
+    modules.filter((name) => name.includes('undici')),
+    [],
+    'serving a page and a search never needs fetch',
+  )
 })
 
 /** Starts dist/<name>.js as a worker and returns its first message (or its error). */

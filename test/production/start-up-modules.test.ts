@@ -1,6 +1,5 @@
 // Checks that a server waking for a reader loads only what serving needs: the save, mail and import code arrives on first use.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -8,7 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { postUrl } from '../../src/lib/urls.ts'
 import { createTestDb } from '../helpers/app.ts'
 import { createPost } from '../helpers/fixtures.ts'
-import { ROOT, startServer, untilListening } from '../helpers/processes.ts'
+import { startServer, untilListening } from '../helpers/processes.ts'
 
 /** Packages that only saving, mailing, federating, importing or signing in need. */
 const SAVE_TIME_PACKAGES = [
@@ -140,34 +139,4 @@ test('a server waking for readers loads no save-time code; a feed or a sign-in b
   assert.equal(attempt.status, 401)
   assert.ok(wasLoaded(log, 'argon2'), 'argon2 arrives with the first sign-in')
   assertNoneLoaded(log, 'a failed sign-in', ['feed', 'argon2'])
-})
-
-test("building the app and serving its first page do not load Node's fetch (undici)", async (t) => {
-  const { dir, path } = createTestDb(t)
-  mkdirSync(join(dir, 'media'))
-  const src = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, 'src', file)).href)
-  // In a child of its own: this process has long since loaded undici for its own fetch calls.
-  const probe = join(dir, 'probe.mts')
-  writeFileSync(
-    probe,
-    `import { buildApp } from ${src('app.ts')}
-import { loadConfig } from ${src('config.ts')}
-import { openDatabase } from ${src('db/client.ts')}
-const undici = () => process.moduleLoadList.some((name) => name.includes('undici'))
-// Node 24 loads it while these modules evaluate (something reads another of its globals): only what building and serving add is checked.
-const before = undici()
-const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_PATH: ${JSON.stringify(path)}, MEDIA_DIR: ${JSON.stringify(join(dir, 'media'))} })
-const app = await buildApp({ config, db: openDatabase(config.databasePath) })
-await app.ready()
-const page = await app.inject('/')
-console.log(JSON.stringify({ home: page.statusCode, loadedByBuildingOrServing: !before && undici() }))
-await app.close()
-`,
-  )
-  const out = spawnSync(process.execPath, ['--import', 'tsx', probe], { cwd: ROOT, encoding: 'utf8' })
-  assert.equal(out.status, 0, out.stderr)
-  assert.deepEqual(JSON.parse(out.stdout.trim().split('\n').pop() ?? ''), {
-    home: 200,
-    loadedByBuildingOrServing: false,
-  })
 })

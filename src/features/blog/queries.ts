@@ -282,12 +282,13 @@ export function listNavPages(db: Db): { title: string; slug: string }[] {
     .all()
 }
 
+/** Tags with public posts, counted from post_tags alone (as listPostsByTag counts). */
 export function listTagsWithCounts(db: Db, now: Date): { slug: string; name: string; count: number }[] {
   return db
-    .select({ slug: tags.slug, name: tags.name, count: count(posts.id) })
+    .select({ slug: tags.slug, name: tags.name, count: count() })
     .from(tags)
     .innerJoin(postTags, eq(postTags.tagId, tags.id))
-    .innerJoin(posts, and(eq(posts.id, postTags.postId), isPublicPost(now)))
+    .where(notInArray(postTags.postId, notPublicPostIds(db, now)))
     .groupBy(tags.id)
     .orderBy(asc(tags.name))
     .all()

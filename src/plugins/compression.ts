@@ -83,17 +83,18 @@ async function compressPayload(request: FastifyRequest, reply: FastifyReply, pay
     varyOnEncoding(reply)
     return payload
   }
+  const isStream = payload instanceof Readable
   const text = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined
-  if (text === undefined ? !(payload instanceof Readable) : !worthCompressing(Buffer.byteLength(text)))
-    return payload
+  // Anything else (an empty reply, say) and short text are sent as they are.
+  if (!isStream && (text === undefined || !worthCompressing(Buffer.byteLength(text)))) return payload
   varyOnEncoding(reply)
   const encoding = preferredEncoding(request.headers['accept-encoding'])
   if (!encoding) return payload
   reply.header('content-encoding', encoding).removeHeader('content-length')
   if (text !== undefined)
     return encoding === 'br' ? await brotliAsync(text, BROTLI) : await gzipAsync(text, GZIP)
+  // A text stream: an error on either side ends the response; Fastify logs it.
   const zip = encoding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP)
-  // An error on either side ends the response; Fastify logs it.
   return pipeline(payload as Readable, zip, () => {})
 }
 

@@ -1,9 +1,10 @@
 // Owns the zod shape of a form's plain text fields, filled in or optional, and the one way "too long" is said.
 import * as z from 'zod'
+import { formatCount } from './text.ts'
 
 /** "Keep this under 10,000 characters." */
 export const tooLong = (max: number, what = 'this'): string =>
-  `Keep ${what} under ${max.toLocaleString('en')} characters.`
+  `Keep ${what} under ${formatCount(max)} characters.`
 
 /** Trimmed text that must be filled in; `missing` tells the person what to type. */
 export const requiredText = (max: number, missing: string, what?: string) =>

@@ -1,4 +1,4 @@
-// Owns small rules about plain text: control characters, XML-safe characters, counted nouns.
+// Owns small rules about plain text: control characters, XML-safe characters, counts and counted nouns.
 
 const isControl = (code: number): boolean => code < 32 || code === 127
 
@@ -40,6 +40,12 @@ export function toXmlText(text: string): string {
 /** Whether any control character (line breaks included) is in `text`. */
 export const hasControlCharacters = (text: string): boolean =>
   Array.from(text).some((ch) => isControl(ch.charCodeAt(0)))
+
+/**
+ * "10,000": a whole number as English writes it. Not toLocaleString('en'), which wakes ICU: its
+ * number data is ~5 MB of the node binary paged into memory, for a comma.
+ */
+export const formatCount = (n: number): string => String(Math.trunc(n)).replace(/\B(?=(\d{3})+$)/g, ',')
 
 /** "1 post", "3 posts": a count with its noun; `many` for nouns that do not just take an s. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`

@@ -33,7 +33,7 @@ export interface ResponseEntry {
 function initialsOf(name: string): string {
   const words = name.match(/[\p{L}\p{N}]+/gu) ?? []
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words
-  return letters.map((word) => Array.from(word ?? '')[0]?.toLocaleUpperCase('en') ?? '').join('') || '?'
+  return letters.map((word) => Array.from(word ?? '')[0]?.toUpperCase() ?? '').join('') || '?'
 }
 
 const anchorOf = (id: number): string => `response-${id}`

@@ -1,6 +1,6 @@
 // Owns the contact form's fields and their limits, stated on the page and enforced here.
 import * as z from 'zod'
-import { dropControlCharactersKeepingLines, replaceControlCharacters } from '../../lib/text.ts'
+import { dropControlCharactersKeepingLines, formatCount, replaceControlCharacters } from '../../lib/text.ts'
 
 export const LIMITS = { name: 100, email: 254, subject: 150, message: 5000, messageMin: 10 } as const
 
@@ -45,7 +45,7 @@ export const contactSchema = z.object({
         .min(LIMITS.messageMin, `Please write a little more: at least ${LIMITS.messageMin} characters.`)
         .max(
           LIMITS.message,
-          `Please keep the message under ${LIMITS.message.toLocaleString('en')} characters, or send the rest by email.`,
+          `Please keep the message under ${formatCount(LIMITS.message)} characters, or send the rest by email.`,
         ),
     ),
 })

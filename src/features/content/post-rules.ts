@@ -1,5 +1,6 @@
 // Owns the rules every post obeys, whoever writes it: its limits, a link post's URL, a scheduled post's date.
 import { slugify } from '../../lib/slugs.ts'
+import { formatCount } from '../../lib/text.ts'
 import { isHttpUrl } from '../../lib/urls.ts'
 import type { PostInput } from './posts.ts'
 
@@ -21,11 +22,11 @@ export const POST_LIMITS = {
 } as const
 
 /** "Use at most 2,000 characters." */
-export const atMost = (max: number): string => `Use at most ${max.toLocaleString('en')} characters.`
+export const atMost = (max: number): string => `Use at most ${formatCount(max)} characters.`
 
 export const POST_MESSAGES = {
   title: 'Give the post a title.',
-  body: `The text is too long: use at most ${POST_LIMITS.body.toLocaleString('en')} characters.`,
+  body: `The text is too long: use at most ${formatCount(POST_LIMITS.body)} characters.`,
   tagCount: `Use at most ${POST_LIMITS.tagCount} tags.`,
   tagLength: `Keep each tag to ${POST_LIMITS.tagLength} characters or fewer.`,
   seriesName: 'A series name needs at least one letter or digit.',

@@ -1,6 +1,7 @@
 // Owns reading a subscriber CSV into addresses: finding the address column, and what each line is (an address, a repeat, one the file marks unsubscribed, invalid). Pure, so it runs on a worker thread (import-worker.ts).
 
 import { restoreFormula } from '../../lib/csv-cells.ts'
+import { formatCount } from '../../lib/text.ts'
 import { normalizeSubscriberEmail } from './email-address.ts'
 
 /** The upload's size limit: about 40,000 addresses with a few columns each. */
@@ -157,7 +158,7 @@ function classify(file: Buffer, csv: CsvParser): ImportReading {
   const data = layout.header ? rows.slice(1) : rows
   if (data.length > MAX_IMPORT_ROWS)
     refuse(
-      `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} rows. Split it into smaller files and import each; nothing was imported.`,
+      `The file has more than ${formatCount(MAX_IMPORT_ROWS)} rows. Split it into smaller files and import each; nothing was imported.`,
       413,
     )
 

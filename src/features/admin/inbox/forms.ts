@@ -2,7 +2,7 @@
 import * as z from 'zod'
 import type { MessageFolder } from '../../../db/schema.ts'
 import { formFields } from '../../../lib/form-errors.ts'
-import { dropControlCharactersKeepingLines } from '../../../lib/text.ts'
+import { dropControlCharactersKeepingLines, formatCount } from '../../../lib/text.ts'
 import { isFolder, MAX_QUERY_LENGTH } from '../../inbox/queries.ts'
 import { REPLY_MAX_CHARS } from '../../inbox/replies.ts'
 
@@ -39,7 +39,7 @@ const replySchema = z
       .min(1, 'Write your reply first: it is empty.')
       .max(
         REPLY_MAX_CHARS,
-        `Keep a reply under ${REPLY_MAX_CHARS.toLocaleString('en')} characters; shorten it and press Send again.`,
+        `Keep a reply under ${formatCount(REPLY_MAX_CHARS)} characters; shorten it and press Send again.`,
       ),
   )
 

@@ -2,6 +2,7 @@
 import * as z from 'zod'
 import { PAGE_STATUSES } from '../../../db/schema.ts'
 import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-text.ts'
+import { formatCount } from '../../../lib/text.ts'
 import { PAGE_LIMITS, type PageInput, type PageRow } from '../../content/pages.ts'
 
 /** What the editor's inputs show, keyed by form field name. */
@@ -56,7 +57,7 @@ export const pageFormSchema = z
     slug: optionalText(PAGE_LIMITS.slug, 'the address'),
     body: optionalMarkdown(
       PAGE_LIMITS.body,
-      `The page is too long: keep it under ${PAGE_LIMITS.body.toLocaleString('en')} characters.`,
+      `The page is too long: keep it under ${formatCount(PAGE_LIMITS.body)} characters.`,
     ),
     meta_description: z
       .string()

@@ -4,7 +4,7 @@ import type { Subscriber, SubscriberSource, SubscriberStatus } from '../../../db
 import { formatDate } from '../../../lib/dates.ts'
 import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { formatBytes } from '../../../lib/format-bytes.ts'
-import { plural } from '../../../lib/text.ts'
+import { formatCount, plural } from '../../../lib/text.ts'
 import { ADMIN_SUBSCRIBERS_URL } from '../../../lib/urls.ts'
 import { SUBSCRIBER_EMAIL_MAX } from '../../newsletter/email-address.ts'
 import type { ImportReport } from '../../newsletter/import.ts'
@@ -145,7 +145,7 @@ export function listView(
     maxEmailLength: SUBSCRIBER_EMAIL_MAX,
     importUrl: IMPORT_URL,
     importErrors: form.importError ? { file: form.importError } : {},
-    importLimit: `${formatBytes(MAX_IMPORT_BYTES)} and ${MAX_IMPORT_ROWS.toLocaleString('en')} addresses`,
+    importLimit: `${formatBytes(MAX_IMPORT_BYTES)} and ${formatCount(MAX_IMPORT_ROWS)} addresses`,
   }
 }
 

@@ -12,6 +12,15 @@ export interface OpenOptions {
 }
 
 /**
+ * SQLite's own page cache per connection, in KiB (negative: a size, not a page count): SQLite's
+ * default, 2 MB, where better-sqlite3 sets 16 MB. The kernel keeps the file's pages cached
+ * anyway, so the larger cache only saved reads from it: 500 distinct searches at 10,000 posts
+ * filled it and held the server's malloc heap at 21 MB instead of 13, peak RSS 102 -> 96 MB, with
+ * no difference in their time or in uncached pages' throughput that this machine could measure.
+ */
+const SQLITE_CACHE_KIB = 2000
+
+/**
  * Opens (creating if needed) the database file. WAL lets readers run beside the one writer;
  * synchronous=FULL makes every acknowledged commit durable across a power cut, which costs
  * little on a blog where writes are rare.
@@ -23,6 +32,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (!options.readonly) sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`)
   return drizzle({ client: sqlite, schema }) as Db
 }
 

@@ -82,7 +82,7 @@ test('a reopened, already migrated file migrates without error', (t) => {
   assert.ok(tableNames(again).includes('posts'))
 })
 
-test('every connection uses WAL, foreign keys, synchronous=FULL and a busy timeout', (t) => {
+test("every connection uses WAL, foreign keys, synchronous=FULL, a busy timeout and SQLite's 2 MB page cache", (t) => {
   const { db } = emptyDatabase(t)
   migrateDatabase(db)
   const pragma = (name: string) => db.$client.pragma(name, { simple: true })
@@ -90,6 +90,11 @@ test('every connection uses WAL, foreign keys, synchronous=FULL and a busy timeo
   assert.equal(pragma('foreign_keys'), 1)
   assert.equal(pragma('synchronous'), 2, 'synchronous=FULL')
   assert.ok(Number(pragma('busy_timeout')) > 0, 'a busy timeout is set')
+  assert.equal(
+    pragma('cache_size'),
+    -2000,
+    "2 MB, not better-sqlite3's 16 MB: the kernel caches the file too",
+  )
 })
 
 // Databases made before 0000_content and 0001_search were edited (see migration 0006).

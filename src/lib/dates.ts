@@ -48,7 +48,7 @@ const MONTHS = [
 
 /**
  * "27 November 2026" in the site's timezone. In UTC, the default, the date is read straight off
- * the Date: a formatter wakes ICU, whose date data is ~4 MB of the node binary paged into memory.
+ * the Date: a formatter wakes ICU, ~5 MB of the node binary paged into memory.
  */
 export function formatDate(date: Date, timeZone = 'UTC'): string {
   if (timeZone === 'UTC') return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`

@@ -2,7 +2,6 @@
 // becomes an instant. Intl formatters are costly to build, so each shape is built once and kept.
 /** Every shape Folio formats a date in, by name; the time zone is added per call. */
 const SHAPES = {
-  date: ['en-GB', { day: 'numeric', month: 'long', year: 'numeric' }],
   parts: [
     'en-US',
     {
@@ -46,13 +45,10 @@ const MONTHS = [
   'December',
 ] as const
 
-/**
- * "27 November 2026" in the site's timezone. In UTC, the default, the date is read straight off
- * the Date: a formatter wakes ICU, ~5 MB of the node binary paged into memory.
- */
+/** "27 November 2026": the date on the wall clock in the site's timezone. */
 export function formatDate(date: Date, timeZone = 'UTC'): string {
-  if (timeZone === 'UTC') return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`
-  return formatter('date', timeZone).format(date)
+  const { year, month, day } = wallClock(date, timeZone)
+  return `${day} ${MONTHS[(month ?? 1) - 1]} ${year}`
 }
 
 /**
@@ -95,6 +91,10 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/
 
+/**
+ * The date and time on the wall clock in `timeZone`. In UTC, the default, they are read straight
+ * off the Date: the first Intl formatter wakes ICU, ~5 MB of the node binary paged into memory.
+ */
 function wallClock(date: Date, timeZone: string): Record<string, number> {
   if (timeZone === 'UTC')
     return {

@@ -26,7 +26,7 @@ test('the editor date field round-trips through the site timezone', () => {
   assert.equal(fromLocalInput('2026-02-30T10:00', 'UTC'), undefined)
 })
 
-test('in UTC, read without ICU, every date and wall-clock time is what the Intl formatter writes', () => {
+test('a date is what the Intl formatter writes, in UTC (read without ICU) and in other zones', () => {
   // 'Etc/UTC' is the same zone by another name, so it takes the Intl path the 'UTC' shortcut skips.
   const intl = new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
@@ -40,6 +40,18 @@ test('in UTC, read without ICU, every date and wall-clock time is what the Intl 
     assert.equal(formatDate(at, 'UTC'), intl.format(at))
     assert.equal(formatDateTime(at, 'UTC'), formatDateTime(at, 'Etc/UTC'))
     assert.equal(toLocalInput(at, 'UTC'), toLocalInput(at, 'Etc/UTC'))
+  }
+  for (const zone of ['Europe/Paris', 'Pacific/Auckland', 'America/Los_Angeles']) {
+    const inZone = new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: zone,
+    })
+    for (let i = 0; i < 100; i++) {
+      const at = new Date(start + i * 97.7 * 3600_000)
+      assert.equal(formatDate(at, zone), inZone.format(at), `${zone} ${at.toISOString()}`)
+    }
   }
   assert.equal(formatDate(new Date('2026-02-28T23:59:59Z'), 'UTC'), '28 February 2026')
   assert.equal(fromLocalInput('2026-06-01T09:30', 'UTC')?.toISOString(), '2026-06-01T09:30:00.000Z')

@@ -12,7 +12,7 @@ export type LimitCheck =
  * more window's worth, and the LRU bound keeps a spray of keys from growing it without end.
  */
 export function createWindowLimit(limit: number, windowMs: number, maxKeys = 10_000) {
-  const windows = new LRUCache<string, { count: number; resetAt: number }>({ max: maxKeys })
+  const windows = new LRUCache<string, { count: number; resetAt: number }>(boundedKeys(maxKeys))
   return {
     /** Whether `key` may do one more at `now`; nothing is counted. */
     check(key: string, now = Date.now()): LimitCheck {
@@ -27,6 +27,13 @@ export function createWindowLimit(limit: number, windowMs: number, maxKeys = 10_
     },
   }
 }
+
+/**
+ * An LRU bound of `count` keys that costs nothing until keys arrive. lru-cache's own `max`
+ * allocates its tables for all of them at once: the six limits and caches a server starts with
+ * held ~1.5 MB of empty slots and took ~8 ms to make. Counting each key as size 1 bounds the same.
+ */
+export const boundedKeys = (count: number) => ({ maxSize: count, sizeCalculation: () => 1 }) as const
 
 export type WindowLimit = ReturnType<typeof createWindowLimit>
 

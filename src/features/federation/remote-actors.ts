@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.ts'
 import { FetchRefusedError, type SafeResponse, safeFetch } from '../../lib/safe-fetch.ts'
 import { ACTOR_KEY_PATH, absoluteUrl, isHttpUrl, isSameOrigin } from '../../lib/urls.ts'
 import { userAgent } from '../../lib/user-agent.ts'
+import { boundedKeys } from '../../lib/window-limit.ts'
 import { ACTIVITY_JSON } from './activities.ts'
 import { actorKeyPair } from './keys.ts'
 import { type FetchKey, signRequest } from './signatures.ts'
@@ -175,7 +176,7 @@ export function createRemoteActors(db: Db, config: Config): RemoteActors {
   }
 
   const documents = new LRUCache<string, RemoteDocument>({
-    max: CACHE_MAX_ENTRIES,
+    ...boundedKeys(CACHE_MAX_ENTRIES),
     ttl: CACHE_TTL_MS,
     // Two activities from one stranger at once share one fetch.
     fetchMethod: (url) => load(url),

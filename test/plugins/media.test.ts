@@ -60,3 +60,35 @@ test('a page, a script, an SVG or a file without an image extension in MEDIA_DIR
     }
   }
 })
+
+test('an image answers HEAD, a conditional request and a range; a name Folio would give but no file is a 404 page', async (t) => {
+  const { app, config } = await createTestApp(t)
+  mkdirSync(config.mediaDir, { recursive: true })
+  const bytes = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#abcdef' } })
+    .png()
+    .toBuffer()
+  writeFileSync(join(config.mediaDir, 'abc123-photo.png'), bytes)
+
+  const head = await app.inject({ method: 'HEAD', url: '/media/abc123-photo.png' })
+  assert.equal(head.statusCode, 200)
+  assert.equal(head.headers['content-length'], String(bytes.length))
+  assert.equal(head.body, '')
+
+  const full = await app.inject('/media/abc123-photo.png')
+  assert.deepEqual(full.rawPayload, bytes)
+  const etag = String(full.headers.etag)
+  assert.ok(etag, 'an image carries an ETag')
+  const again = await app.inject({ url: '/media/abc123-photo.png', headers: { 'if-none-match': etag } })
+  assert.equal(again.statusCode, 304)
+  assert.equal(again.body, '')
+
+  const part = await app.inject({ url: '/media/abc123-photo.png', headers: { range: 'bytes=0-7' } })
+  assert.equal(part.statusCode, 206)
+  assert.deepEqual(part.rawPayload, bytes.subarray(0, 8))
+  assert.equal(part.headers['content-range'], `bytes 0-7/${bytes.length}`)
+
+  const missing = await app.inject('/media/def456-gone.png')
+  assert.equal(missing.statusCode, 404)
+  assert.match(String(missing.headers['content-type']), /^text\/html/)
+  assert.match(missing.body, /<html/i)
+})

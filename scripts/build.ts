@@ -21,6 +21,15 @@ const OUT = resolve(values.outdir)
  */
 const EXTERNAL = ['better-sqlite3', 'sharp', 'argon2', 'pino', 'pino-pretty', 'thread-stream']
 
+/**
+ * Fastify requires these only inside a branch a Folio server never takes: its JSON-schema
+ * compilers (ajv, fast-json-stringify) when a route has a schema, and app.ts gives Fastify its own
+ * that refuse one; light-my-request when `inject` is first called (tests, the image's warm-up).
+ * Bundled, V8 still compiled their ~650 KB at every start. Left in node_modules (they are
+ * Fastify's own dependencies), they load only if that branch ever runs.
+ */
+const NEVER_AT_START = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request']
+
 /** The real programs; dist/server.js and dist/cli.js are the launchers written below. */
 const PROGRAMS = { 'server-main': 'src/server.ts', 'cli-main': 'src/cli.ts', 'warm-up': 'src/warm-up.ts' }
 const LAUNCHERS = { server: 'server-main', cli: 'cli-main' }
@@ -146,7 +155,7 @@ const result = await build({
   chunkNames: 'chunk-[hash]',
   sourcemap: 'linked',
   metafile: true,
-  external: EXTERNAL,
+  external: [...EXTERNAL, ...NEVER_AT_START],
   plugins: [builtinsByRequire, multipartWithoutFormData],
   // Bundled CommonJS calls require(); an ES module has none, so every file gets one (named so no bundled code clashes).
   banner: {

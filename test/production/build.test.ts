@@ -83,6 +83,17 @@ test('every bundled file is ASCII, so V8 keeps its source at one byte a characte
   }
 })
 
+test('no bundled file carries code a server never runs: JSON-schema compilers, inject, glob', () => {
+  // (Fastify's error serializer uses fast-json-stringify's small Serializer class, and that stays.)
+  const never =
+    /^\/\/ node_modules\/(ajv\/|fast-json-stringify\/index|light-my-request\/|glob\/|@fastify\/(?:ajv-compiler|fast-json-stringify-compiler|static)\/)/gm
+  for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+    // esbuild names each bundled module in a comment line: // node_modules/<package>/<file>
+    const carried = [...readFileSync(join(dist, file), 'utf8').matchAll(never)].map((m) => m[1])
+    assert.deepEqual([...new Set(carried)], [], `${file} bundles them`)
+  }
+})
+
 test("the bundle takes Node's own modules with require, never import (an import reads every export)", () => {
   for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
     const code = readFileSync(join(dist, file), 'utf8')
@@ -114,6 +125,7 @@ test('the built server serves a seeded blog without loading undici or waking ICU
   writeFileSync(
     probe,
     `import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 const icu = new Set()
 for (const name of ['DateTimeFormat', 'NumberFormat', 'PluralRules', 'ListFormat', 'RelativeTimeFormat'])
   Intl[name] = new Proxy(Intl[name], { construct: (target, args) => (icu.add('Intl.' + name), new target(...args)) })
@@ -121,7 +133,8 @@ for (const [type, method] of [[Number, 'toLocaleString'], [Date, 'toLocaleString
   const original = type.prototype[method]
   type.prototype[method] = function (...args) { icu.add(type.name + '.' + method); return original.apply(this, args) }
 }
-process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, JSON.stringify({ modules: process.moduleLoadList, icu: [...icu] })))
+const required = () => Object.keys(createRequire(import.meta.url).cache)
+process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, JSON.stringify({ modules: process.moduleLoadList, required: required(), icu: [...icu] })))
 `,
   )
   const child = spawn(process.execPath, [join(dist, 'server.js')], {
@@ -166,13 +179,29 @@ process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, JSON.stringify
   }
   child.kill('SIGTERM')
   assert.equal(await exited, 0, `a clean stop:\n${output}`)
-  const { modules, icu }: { modules: string[]; icu: string[] } = JSON.parse(readFileSync(loaded, 'utf8'))
+  const { modules, required, icu }: { modules: string[]; required: string[]; icu: string[] } = JSON.parse(
+    readFileSync(loaded, 'utf8'),
+  )
   assert.deepEqual(icu, [], 'in UTC, dates and counts are written without ICU')
   assert.ok(modules.includes('NativeModule http'), 'the probe lists what the server loaded')
   assert.deepEqual(
     modules.filter((name) => name.includes('undici')),
     [],
     'serving a page and a search never needs fetch',
+  )
+  // Left out of the bundle because a server never runs them (scripts/build.ts): still not loaded.
+  assert.ok(
+    required.some((file) => file.includes('/node_modules/better-sqlite3/')),
+    'the probe lists the packages required from node_modules',
+  )
+  assert.deepEqual(
+    required.filter((file) =>
+      /\/node_modules\/(ajv|@fastify\/(ajv|fast-json)|fast-json-stringify|light-my-request|glob)\b/.test(
+        file,
+      ),
+    ),
+    [],
+    'no JSON-schema compiler, inject or glob was loaded',
   )
 })
 

@@ -16,7 +16,8 @@ const base64url = (bytes: number) =>
     .max(Math.ceil((bytes * 4) / 3))
     .regex(/^[A-Za-z0-9_-]*$/)
 
-const credential = {
+/** What every WebAuthn answer carries, made afresh for each schema that is built. */
+const credential = () => ({
   id: base64url(1023).min(1),
   rawId: base64url(1023).min(1),
   type: z.literal('public-key'),
@@ -25,47 +26,55 @@ const credential = {
   clientExtensionResults: z
     .record(z.string(), z.unknown())
     .transform((value) => value as AuthenticationExtensionsClientOutputs),
-}
+})
+
+// Each schema is built on first use (z.lazy), not at start-up: serving a reader never needs one (ADR 0014).
 
 /** Adding a passkey starts with the current password: a session alone must not add a way in. */
-export const registrationOptionsSchema = z.object({
-  current_password: z
-    .string({ error: 'Enter your current password to add a passkey.' })
-    .min(1, 'Enter your current password to add a passkey.')
-    .max(MAX_PASSWORD_LENGTH, 'That is not your current password.'),
-})
+export const registrationOptionsSchema = z.lazy(() =>
+  z.object({
+    current_password: z
+      .string({ error: 'Enter your current password to add a passkey.' })
+      .min(1, 'Enter your current password to add a passkey.')
+      .max(MAX_PASSWORD_LENGTH, 'That is not your current password.'),
+  }),
+)
 
-export const registrationSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .max(MAX_PASSKEY_NAME_LENGTH, `Use at most ${MAX_PASSKEY_NAME_LENGTH} characters for the name.`)
-    .refine((name) => !hasControlCharacters(name), 'Use letters, numbers and spaces in the name.')
-    .default(''),
-  response: z.object({
-    ...credential,
+export const registrationSchema = z.lazy(() =>
+  z.object({
+    name: z
+      .string()
+      .trim()
+      .max(MAX_PASSKEY_NAME_LENGTH, `Use at most ${MAX_PASSKEY_NAME_LENGTH} characters for the name.`)
+      .refine((name) => !hasControlCharacters(name), 'Use letters, numbers and spaces in the name.')
+      .default(''),
     response: z.object({
-      clientDataJSON: base64url(4096),
-      attestationObject: base64url(16384),
-      authenticatorData: base64url(16384).optional(),
-      transports: z.array(z.string().max(32)).max(10).optional(),
-      publicKeyAlgorithm: z.number().int().optional(),
-      publicKey: base64url(4096).optional(),
-    }),
-  }) satisfies z.ZodType<RegistrationResponseJSON>,
-})
+      ...credential(),
+      response: z.object({
+        clientDataJSON: base64url(4096),
+        attestationObject: base64url(16384),
+        authenticatorData: base64url(16384).optional(),
+        transports: z.array(z.string().max(32)).max(10).optional(),
+        publicKeyAlgorithm: z.number().int().optional(),
+        publicKey: base64url(4096).optional(),
+      }),
+    }) satisfies z.ZodType<RegistrationResponseJSON>,
+  }),
+)
 
-export const signInSchema = z.object({
-  response: z.object({
-    ...credential,
+export const signInSchema = z.lazy(() =>
+  z.object({
     response: z.object({
-      clientDataJSON: base64url(4096),
-      authenticatorData: base64url(4096),
-      signature: base64url(1024),
-      userHandle: base64url(64).optional(),
-    }),
-  }) satisfies z.ZodType<AuthenticationResponseJSON>,
-})
+      ...credential(),
+      response: z.object({
+        clientDataJSON: base64url(4096),
+        authenticatorData: base64url(4096),
+        signature: base64url(1024),
+        userHandle: base64url(64).optional(),
+      }),
+    }) satisfies z.ZodType<AuthenticationResponseJSON>,
+  }),
+)
 
 export const UNREADABLE =
   'The browser sent an answer this site could not read, so nothing was changed. Reload the page and try again.'

@@ -13,42 +13,45 @@ const multiLine = (value: string): string => dropControlCharactersKeepingLines(v
 // A field missing from the POST counts as empty, so it gets the same friendly message.
 const text = () => z.string().default('')
 
-export const contactSchema = z.object({
-  name: text()
-    .transform(singleLine)
-    .pipe(
+// Built on the first message (z.lazy), not at start: the contact page itself needs no schema.
+export const contactSchema = z.lazy(() =>
+  z.object({
+    name: text()
+      .transform(singleLine)
+      .pipe(
+        z
+          .string()
+          .trim()
+          .min(1, 'Please tell me your name.')
+          .max(LIMITS.name, `Please keep your name under ${LIMITS.name} characters.`),
+      ),
+    email: text().pipe(
       z
         .string()
         .trim()
-        .min(1, 'Please tell me your name.')
-        .max(LIMITS.name, `Please keep your name under ${LIMITS.name} characters.`),
+        .min(1, 'Please give an email address so I can reply.')
+        .max(LIMITS.email, 'That email address is too long.')
+        .pipe(z.email('That does not look like an email address. It should look like you@example.com.')),
     ),
-  email: text().pipe(
-    z
-      .string()
-      .trim()
-      .min(1, 'Please give an email address so I can reply.')
-      .max(LIMITS.email, 'That email address is too long.')
-      .pipe(z.email('That does not look like an email address. It should look like you@example.com.')),
-  ),
-  subject: text()
-    .transform(singleLine)
-    .pipe(
-      z.string().trim().max(LIMITS.subject, `Please keep the subject under ${LIMITS.subject} characters.`),
-    ),
-  message: text()
-    .transform(multiLine)
-    .pipe(
-      z
-        .string()
-        .trim()
-        .min(LIMITS.messageMin, `Please write a little more: at least ${LIMITS.messageMin} characters.`)
-        .max(
-          LIMITS.message,
-          `Please keep the message under ${formatCount(LIMITS.message)} characters, or send the rest by email.`,
-        ),
-    ),
-})
+    subject: text()
+      .transform(singleLine)
+      .pipe(
+        z.string().trim().max(LIMITS.subject, `Please keep the subject under ${LIMITS.subject} characters.`),
+      ),
+    message: text()
+      .transform(multiLine)
+      .pipe(
+        z
+          .string()
+          .trim()
+          .min(LIMITS.messageMin, `Please write a little more: at least ${LIMITS.messageMin} characters.`)
+          .max(
+            LIMITS.message,
+            `Please keep the message under ${formatCount(LIMITS.message)} characters, or send the rest by email.`,
+          ),
+      ),
+  }),
+)
 
 export type ContactForm = z.infer<typeof contactSchema>
 

@@ -55,12 +55,15 @@ export function isPublic(object: { to?: unknown; cc?: unknown }): boolean {
   return audience.some((id) => id === PUBLIC_AUDIENCE || id === 'as:Public' || id === 'Public')
 }
 
-const activitySchema = z.object({
-  id: z.string().max(2048).refine(isHttpUrl).optional(),
-  type: z.string().min(1).max(64),
-  actor: z.unknown().transform(idOf).pipe(z.string()),
-  object: z.unknown(),
-})
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+const activitySchema = z.lazy(() =>
+  z.object({
+    id: z.string().max(2048).refine(isHttpUrl).optional(),
+    type: z.string().min(1).max(64),
+    actor: z.unknown().transform(idOf).pipe(z.string()),
+    object: z.unknown(),
+  }),
+)
 
 export type Activity = z.infer<typeof activitySchema>
 

@@ -37,23 +37,26 @@ const TOO_LONG = 'The reply is too long: its content may be 64 KB at most.'
 const longerThanLimit = (value: string | undefined) =>
   value !== undefined && value.length > NOTE_CONTENT_LIMIT
 
-const noteSchema = z
-  .object({
-    id: z.string().max(2048).refine(isHttpUrl),
-    type: z.string(),
-    attributedTo: z.unknown(),
-    inReplyTo: z.unknown(),
-    content: z.string().optional().catch(undefined),
-    contentMap: z.record(z.string(), z.string()).optional().catch(undefined),
-    published: z.string().optional().catch(undefined),
-    to: z.unknown(),
-    cc: z.unknown(),
-  })
-  // An issue of its own, not a .max() that .catch() would turn into a reply with no words.
-  .refine(
-    (note) => !longerThanLimit(note.content) && !Object.values(note.contentMap ?? {}).some(longerThanLimit),
-    { message: TOO_LONG },
-  )
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+const noteSchema = z.lazy(() =>
+  z
+    .object({
+      id: z.string().max(2048).refine(isHttpUrl),
+      type: z.string(),
+      attributedTo: z.unknown(),
+      inReplyTo: z.unknown(),
+      content: z.string().optional().catch(undefined),
+      contentMap: z.record(z.string(), z.string()).optional().catch(undefined),
+      published: z.string().optional().catch(undefined),
+      to: z.unknown(),
+      cc: z.unknown(),
+    })
+    // An issue of its own, not a .max() that .catch() would turn into a reply with no words.
+    .refine(
+      (note) => !longerThanLimit(note.content) && !Object.values(note.contentMap ?? {}).some(longerThanLimit),
+      { message: TOO_LONG },
+    ),
+)
 
 const OBJECT_PATH = /\/ap\/posts\/([1-9]\d{0,15})(?:\/([1-9]\d{0,15}))?$/
 

@@ -55,20 +55,25 @@ const text = (max: number) =>
     .transform((value) => value.trim().slice(0, max))
     .optional()
     .catch(undefined)
-const keySchema = z.object({ id: httpUrl, owner: httpUrl, publicKeyPem: z.string().min(1).max(16_384) })
-const actorSchema = z.object({
-  id: httpUrl,
-  type: z.string().max(64),
-  preferredUsername: text(100),
-  name: text(200),
-  url: z.unknown(),
-  inbox: httpUrl,
-  endpoints: z
-    .object({ sharedInbox: httpUrl.optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-  publicKey: z.unknown(),
-})
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+const keySchema = z.lazy(() =>
+  z.object({ id: httpUrl, owner: httpUrl, publicKeyPem: z.string().min(1).max(16_384) }),
+)
+const actorSchema = z.lazy(() =>
+  z.object({
+    id: httpUrl,
+    type: z.string().max(64),
+    preferredUsername: text(100),
+    name: text(200),
+    url: z.unknown(),
+    inbox: httpUrl,
+    endpoints: z
+      .object({ sharedInbox: httpUrl.optional().catch(undefined) })
+      .optional()
+      .catch(undefined),
+    publicKey: z.unknown(),
+  }),
+)
 
 /**
  * What a fetched document holds: its id and the keys it lists as its own, plus the actor when it
@@ -81,7 +86,7 @@ type RemoteDocument = {
   readonly actor?: RemoteActor
   readonly key?: PublicKey
 }
-const holderSchema = z.object({ id: httpUrl, publicKey: z.unknown() })
+const holderSchema = z.lazy(() => z.object({ id: httpUrl, publicKey: z.unknown() }))
 
 /** ActivityStreams lets `url` be a string, a Link or a list of either: the first http(s) one. */
 function firstHref(value: unknown): string | undefined {

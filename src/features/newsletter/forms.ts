@@ -67,27 +67,30 @@ export function subscribeFormLoader(
   }
 }
 
-export const subscribeSchema = z.object({
-  email: z
-    .string()
-    .default('')
-    .pipe(
-      z
-        .string()
-        .trim()
-        .min(1, 'Please give your email address.')
-        .max(SUBSCRIBER_EMAIL_MAX, 'That email address is too long.')
-        .transform((value, ctx) => {
-          const email = normalizeSubscriberEmail(value)
-          if (email) return email
-          ctx.addIssue({
-            code: 'custom',
-            message: 'That does not look like an email address. It should look like you@example.com.',
-          })
-          return z.NEVER
-        }),
-    ),
-})
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+export const subscribeSchema = z.lazy(() =>
+  z.object({
+    email: z
+      .string()
+      .default('')
+      .pipe(
+        z
+          .string()
+          .trim()
+          .min(1, 'Please give your email address.')
+          .max(SUBSCRIBER_EMAIL_MAX, 'That email address is too long.')
+          .transform((value, ctx) => {
+            const email = normalizeSubscriberEmail(value)
+            if (email) return email
+            ctx.addIssue({
+              code: 'custom',
+              message: 'That does not look like an email address. It should look like you@example.com.',
+            })
+            return z.NEVER
+          }),
+      ),
+  }),
+)
 
 /** What was posted, as far as the form goes; `email` as typed (cut short), to give back when refused. */
 export interface SubscribePost {

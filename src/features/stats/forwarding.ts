@@ -86,19 +86,22 @@ const SOURCE_KINDS = Object.keys(STATS_SOURCE_KIND) as [StatsSourceKind, ...Stat
 const count = z.number().int().min(0).max(1_000_000_000)
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(DEFAULT_MAX_KEYS)
 
-const forwarded = z.object({
-  id: z.uuid(),
-  sentAt: z.number().int(),
-  batch: z.object({
-    days: list(z.tuple([day, count, count])),
-    paths: list(z.tuple([day, path, count, count])),
-    sources: list(
-      z.tuple([day, path, z.enum(SOURCE_KINDS), z.string().regex(/^[a-z0-9._/-]{1,120}$/), count]),
-    ),
-    feeds: list(z.tuple([day, z.enum(FEED_READER_NAMES as [string, ...string[]]), count, count])),
-    visitors: list(z.tuple([day, z.string().regex(/^[A-Za-z0-9_-]{16}$/), path])),
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+const forwarded = z.lazy(() =>
+  z.object({
+    id: z.uuid(),
+    sentAt: z.number().int(),
+    batch: z.object({
+      days: list(z.tuple([day, count, count])),
+      paths: list(z.tuple([day, path, count, count])),
+      sources: list(
+        z.tuple([day, path, z.enum(SOURCE_KINDS), z.string().regex(/^[a-z0-9._/-]{1,120}$/), count]),
+      ),
+      feeds: list(z.tuple([day, z.enum(FEED_READER_NAMES as [string, ...string[]]), count, count])),
+      visitors: list(z.tuple([day, z.string().regex(/^[A-Za-z0-9_-]{16}$/), path])),
+    }),
   }),
-})
+)
 
 export type ReceivedBatch =
   | { readonly ok: true; readonly batch: StatsBatch }

@@ -29,19 +29,22 @@ export function exportFolderFrom(query: unknown): MessageFolder | undefined {
   return isFolder(asked) ? asked : undefined
 }
 
-const replySchema = z
-  .string()
-  .transform((value) => dropControlCharactersKeepingLines(value.replace(/\r\n?/g, '\n')))
-  .pipe(
-    z
-      .string()
-      .trim()
-      .min(1, 'Write your reply first: it is empty.')
-      .max(
-        REPLY_MAX_CHARS,
-        `Keep a reply under ${formatCount(REPLY_MAX_CHARS)} characters; shorten it and press Send again.`,
-      ),
-  )
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+const replySchema = z.lazy(() =>
+  z
+    .string()
+    .transform((value) => dropControlCharactersKeepingLines(value.replace(/\r\n?/g, '\n')))
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(1, 'Write your reply first: it is empty.')
+        .max(
+          REPLY_MAX_CHARS,
+          `Keep a reply under ${formatCount(REPLY_MAX_CHARS)} characters; shorten it and press Send again.`,
+        ),
+    ),
+)
 
 /**
  * The reply form: what was typed (to give back, cut at twice the limit, if it fails) and either

@@ -50,38 +50,41 @@ export function valuesFromForm(fields: Record<string, string>): PageValues {
   }
 }
 
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
 /** The editor's fields as posted (strings); a checkbox that is not ticked is simply absent. */
-export const pageFormSchema = z
-  .object({
-    title: requiredText(PAGE_LIMITS.title, 'Give the page a title, like “About”.', 'the title'),
-    slug: optionalText(PAGE_LIMITS.slug, 'the address'),
-    body: optionalMarkdown(
-      PAGE_LIMITS.body,
-      `The page is too long: keep it under ${formatCount(PAGE_LIMITS.body)} characters.`,
-    ),
-    meta_description: z
-      .string()
-      .trim()
-      .max(
-        PAGE_LIMITS.metaDescription,
-        `Keep the description under ${PAGE_LIMITS.metaDescription} characters; search engines cut it at about 155.`,
-      )
-      .default(''),
-    status: z.enum(PAGE_STATUSES, { message: 'Choose Draft or Published.' }),
-    in_nav: z.string().optional(),
-    nav_order: z.string().trim().default(''),
-  })
-  .superRefine((form, ctx) => {
-    // The position only matters, and is only checked, when the page goes in the navigation.
-    if (!form.in_nav) return
-    const n = /^\d{1,3}$/.test(form.nav_order) ? Number(form.nav_order) : Number.NaN
-    if (!Number.isInteger(n) || n < 0 || n > PAGE_LIMITS.navOrderMax)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['nav_order'],
-        message: `Enter a whole number from 0 to ${PAGE_LIMITS.navOrderMax}; lower numbers come first.`,
-      })
-  })
+export const pageFormSchema = z.lazy(() =>
+  z
+    .object({
+      title: requiredText(PAGE_LIMITS.title, 'Give the page a title, like “About”.', 'the title'),
+      slug: optionalText(PAGE_LIMITS.slug, 'the address'),
+      body: optionalMarkdown(
+        PAGE_LIMITS.body,
+        `The page is too long: keep it under ${formatCount(PAGE_LIMITS.body)} characters.`,
+      ),
+      meta_description: z
+        .string()
+        .trim()
+        .max(
+          PAGE_LIMITS.metaDescription,
+          `Keep the description under ${PAGE_LIMITS.metaDescription} characters; search engines cut it at about 155.`,
+        )
+        .default(''),
+      status: z.enum(PAGE_STATUSES, { message: 'Choose Draft or Published.' }),
+      in_nav: z.string().optional(),
+      nav_order: z.string().trim().default(''),
+    })
+    .superRefine((form, ctx) => {
+      // The position only matters, and is only checked, when the page goes in the navigation.
+      if (!form.in_nav) return
+      const n = /^\d{1,3}$/.test(form.nav_order) ? Number(form.nav_order) : Number.NaN
+      if (!Number.isInteger(n) || n < 0 || n > PAGE_LIMITS.navOrderMax)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nav_order'],
+          message: `Enter a whole number from 0 to ${PAGE_LIMITS.navOrderMax}; lower numbers come first.`,
+        })
+    }),
+)
 
 export type PageForm = z.infer<typeof pageFormSchema>
 

@@ -10,11 +10,14 @@ import { optionalMarkdown, optionalText, requiredText } from '../../../lib/form-
 import { SERIES_LIMITS, type SeriesInput, type SeriesPartRow } from '../../content/series.ts'
 import { parseId } from '../params.ts'
 
-export const seriesFormSchema = z.object({
-  title: requiredText(SERIES_LIMITS.title, 'Give the series a title, like “Building a blog with Fastify”.'),
-  slug: optionalText(SERIES_LIMITS.slug, 'the address'),
-  description: optionalMarkdown(SERIES_LIMITS.descriptionMd),
-})
+// Built on first use (z.lazy), not at start-up: serving a reader never needs it (ADR 0014).
+export const seriesFormSchema = z.lazy(() =>
+  z.object({
+    title: requiredText(SERIES_LIMITS.title, 'Give the series a title, like “Building a blog with Fastify”.'),
+    slug: optionalText(SERIES_LIMITS.slug, 'the address'),
+    description: optionalMarkdown(SERIES_LIMITS.descriptionMd),
+  }),
+)
 
 export type SeriesForm = z.infer<typeof seriesFormSchema>
 

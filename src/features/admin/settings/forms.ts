@@ -56,10 +56,12 @@ export type SwitchField = (typeof SETTINGS_SWITCHES)[SwitchKey]
 export const switchKeys = Object.keys(SETTINGS_SWITCHES) as SwitchKey[]
 
 const SWITCH = 'Tick the box to turn this on, or leave it empty to turn it off.'
-const switchField = z
-  .string({ error: SWITCH })
-  .refine((v) => readCheckbox(v) !== undefined, SWITCH)
-  .optional()
+const switchField = z.lazy(() =>
+  z
+    .string({ error: SWITCH })
+    .refine((v) => readCheckbox(v) !== undefined, SWITCH)
+    .optional(),
+)
 
 /** Whether a posted switch value means on. */
 export const isSwitchedOn = (value: string | undefined): boolean =>
@@ -96,10 +98,13 @@ export function socialPairs(fields: Record<string, string | undefined>): { label
   }))
 }
 
-const socialShape: Record<string, z.ZodDefault<z.ZodString>> = {}
-for (let i = 0; i < SOCIAL_ROWS; i++) {
-  socialShape[`social_label_${i}`] = z.string().trim().default('')
-  socialShape[`social_url_${i}`] = z.string().trim().default('')
+function socialShape(): Record<string, z.ZodDefault<z.ZodString>> {
+  const shape: Record<string, z.ZodDefault<z.ZodString>> = {}
+  for (let i = 0; i < SOCIAL_ROWS; i++) {
+    shape[`social_label_${i}`] = z.string().trim().default('')
+    shape[`social_url_${i}`] = z.string().trim().default('')
+  }
+  return shape
 }
 
 /** An issue on one half of social row `i`. */
@@ -109,54 +114,60 @@ const socialIssue = (half: 'label' | 'url', i: number, message: string) => ({
   message,
 })
 
-export const settingsFormSchema = z
-  .object({
-    site_title: requiredText(SETTINGS_LIMITS.title, 'Enter a site title.'),
-    tagline: optionalText(SETTINGS_LIMITS.tagline),
-    description: optionalText(SETTINGS_LIMITS.description),
-    language: z
-      .string({ error: LANGUAGE })
-      .trim()
-      .max(SETTINGS_LIMITS.language, LANGUAGE)
-      .refine(isLanguageTag, LANGUAGE),
-    timezone: z
-      .string({ error: 'Choose a timezone from the list.' })
-      .refine((v) => TIMEZONE_SET.has(v) || isValidTimeZone(v), 'Choose a timezone from the list.'),
-    author_name: requiredText(SETTINGS_LIMITS.authorName, 'Enter the author’s name, as readers will see it.'),
-    author_bio: optionalMarkdown(SETTINGS_LIMITS.authorBioMd),
-    intro: optionalMarkdown(SETTINGS_LIMITS.introMd),
-    services_title: optionalText(SETTINGS_LIMITS.servicesTitle),
-    services: optionalMarkdown(SETTINGS_LIMITS.servicesMd),
-    contact_intro: optionalMarkdown(SETTINGS_LIMITS.contactIntroMd),
-    contact_thanks: optionalMarkdown(SETTINGS_LIMITS.contactThanksMd),
-    posts_per_page: z
-      .string({ error: POSTS_PER_PAGE })
-      .trim()
-      .refine((v) => /^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= SETTINGS_LIMITS.postsPerPage, {
-        message: POSTS_PER_PAGE,
-      }),
-    // Optional, unlike the rest: a script that posts the form without these (written before they
-    // existed) leaves them as they are.
-    fediverse_handle: z.string({ error: HANDLE }).trim().regex(FEDIVERSE_HANDLE, HANDLE).optional(),
-    follow_approval: z.enum(FOLLOW_APPROVALS, { error: APPROVAL }).optional(),
-    newsletter_enabled: switchField,
-    stats_beacon: switchField,
-    ...socialShape,
-  })
-  .superRefine((form, ctx) => {
-    socialPairs(form as Record<string, string>).forEach(({ label, url }, i) => {
-      if (!label && !url) return
-      if (!label) ctx.addIssue(socialIssue('label', i, 'Give this link a label, like Mastodon or GitHub.'))
-      else if (label.length > SETTINGS_LIMITS.socialLabel)
-        ctx.addIssue(
-          socialIssue('label', i, `Keep the label under ${SETTINGS_LIMITS.socialLabel} characters.`),
-        )
-      if (!url)
-        ctx.addIssue(socialIssue('url', i, 'Enter the link’s address, or clear its label to remove it.'))
-      else if (!isHttpUrl(url))
-        ctx.addIssue(socialIssue('url', i, 'Enter a full web address starting with https:// (or http://).'))
+// Built on the first save (z.lazy): ~130 zod nodes a server starting for readers never needs.
+export const settingsFormSchema = z.lazy(() =>
+  z
+    .object({
+      site_title: requiredText(SETTINGS_LIMITS.title, 'Enter a site title.'),
+      tagline: optionalText(SETTINGS_LIMITS.tagline),
+      description: optionalText(SETTINGS_LIMITS.description),
+      language: z
+        .string({ error: LANGUAGE })
+        .trim()
+        .max(SETTINGS_LIMITS.language, LANGUAGE)
+        .refine(isLanguageTag, LANGUAGE),
+      timezone: z
+        .string({ error: 'Choose a timezone from the list.' })
+        .refine((v) => TIMEZONE_SET.has(v) || isValidTimeZone(v), 'Choose a timezone from the list.'),
+      author_name: requiredText(
+        SETTINGS_LIMITS.authorName,
+        'Enter the author’s name, as readers will see it.',
+      ),
+      author_bio: optionalMarkdown(SETTINGS_LIMITS.authorBioMd),
+      intro: optionalMarkdown(SETTINGS_LIMITS.introMd),
+      services_title: optionalText(SETTINGS_LIMITS.servicesTitle),
+      services: optionalMarkdown(SETTINGS_LIMITS.servicesMd),
+      contact_intro: optionalMarkdown(SETTINGS_LIMITS.contactIntroMd),
+      contact_thanks: optionalMarkdown(SETTINGS_LIMITS.contactThanksMd),
+      posts_per_page: z
+        .string({ error: POSTS_PER_PAGE })
+        .trim()
+        .refine((v) => /^\d{1,2}$/.test(v) && Number(v) >= 1 && Number(v) <= SETTINGS_LIMITS.postsPerPage, {
+          message: POSTS_PER_PAGE,
+        }),
+      // Optional, unlike the rest: a script that posts the form without these (written before they
+      // existed) leaves them as they are.
+      fediverse_handle: z.string({ error: HANDLE }).trim().regex(FEDIVERSE_HANDLE, HANDLE).optional(),
+      follow_approval: z.enum(FOLLOW_APPROVALS, { error: APPROVAL }).optional(),
+      newsletter_enabled: switchField,
+      stats_beacon: switchField,
+      ...socialShape(),
     })
-  })
+    .superRefine((form, ctx) => {
+      socialPairs(form as Record<string, string>).forEach(({ label, url }, i) => {
+        if (!label && !url) return
+        if (!label) ctx.addIssue(socialIssue('label', i, 'Give this link a label, like Mastodon or GitHub.'))
+        else if (label.length > SETTINGS_LIMITS.socialLabel)
+          ctx.addIssue(
+            socialIssue('label', i, `Keep the label under ${SETTINGS_LIMITS.socialLabel} characters.`),
+          )
+        if (!url)
+          ctx.addIssue(socialIssue('url', i, 'Enter the link’s address, or clear its label to remove it.'))
+        else if (!isHttpUrl(url))
+          ctx.addIssue(socialIssue('url', i, 'Enter a full web address starting with https:// (or http://).'))
+      })
+    }),
+)
 
 export type SettingsForm = z.infer<typeof settingsFormSchema>
 

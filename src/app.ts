@@ -195,7 +195,6 @@ export async function buildApp({
     dir: STATIC_DIR,
     extra: { [WEBAUTHN_BROWSER_ASSET]: webauthnBrowserBundle() },
   })
-  await app.register(media, { dir: config.mediaDir, storedName: STORED_NAME })
   await app.register(views, { cache: config.nodeEnv !== 'development' })
   const navPages = memoizeUntilChange(db, () =>
     listNavPages(db).map((p) => ({ title: p.title, url: pageUrl(p.slug) })),
@@ -209,6 +208,9 @@ export async function buildApp({
     subscribeForm: subscribeFormLoader(db, config),
   })
   await app.register(errorPages, { config, movedTo: (url) => resolveRedirect(db, url, new Date()) })
+  // After errorPages: a route takes the error handler set when it is registered, and a refused
+  // range or a failed read must get Folio's error page, not Fastify's JSON.
+  await app.register(media, { dir: config.mediaDir, storedName: STORED_NAME })
 
   await app.register(forms, { config, cookieSecret: loadOrCreateSecret(db, 'cookie-signing') })
   await app.register(mailWorker, { db, config })

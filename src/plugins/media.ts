@@ -48,8 +48,12 @@ export default fp(
         }
         const error =
           sent.type === 'error' ? (sent.metadata.error as { code?: string; status?: number }) : undefined
-        // A file that is not there (or a folder named like an image) is the site's 404; a failed read is a 500.
+        // A file that is not there (or a folder named like an image) is the site's 404.
         if (!error || error.code === 'ENOENT' || error.status === 404) return reply.callNotFound()
+        // A range past the end is a 416 that says the size (RFC 9110); it and a failed read get the
+        // site's error page (errorPages is registered before this plugin, so its handler is this route's).
+        const range = sent.headers['Content-Range']
+        if (typeof range === 'string') reply.header('content-range', range)
         throw error
       },
     })

@@ -92,3 +92,21 @@ test('an image answers HEAD, a conditional request and a range; a name Folio wou
   assert.match(String(missing.headers['content-type']), /^text\/html/)
   assert.match(missing.body, /<html/i)
 })
+
+test('a range the image cannot satisfy is refused with a 416 that says the size, on the site’s error page', async (t) => {
+  const { app, config } = await createTestApp(t)
+  mkdirSync(config.mediaDir, { recursive: true })
+  writeFileSync(join(config.mediaDir, 'abc123-photo.png'), Buffer.alloc(100, 1))
+  const refused = (accept: string) =>
+    app.inject({ url: '/media/abc123-photo.png', headers: { range: 'bytes=500-600', accept } })
+
+  const page = await refused('text/html')
+  assert.equal(page.statusCode, 416)
+  assert.equal(page.headers['content-range'], 'bytes */100')
+  assert.match(String(page.headers['content-type']), /^text\/html/)
+  // A script that asked for JSON gets Folio's own shape, never Fastify's error object.
+  const json = await refused('application/json')
+  assert.equal(json.statusCode, 416)
+  assert.equal(json.headers['content-range'], 'bytes */100')
+  assert.deepEqual(Object.keys(json.json()).sort(), ['error', 'message'])
+})

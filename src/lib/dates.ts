@@ -77,7 +77,12 @@ export function timeZoneLabel(timeZone: string, at = new Date()): string {
   return offset && timeZone !== 'UTC' ? `${timeZone} (${offset})` : timeZone
 }
 
+/** Longer than any IANA zone name (the longest are ~32 characters): such a string is never one. */
+const MAX_TIME_ZONE_LENGTH = 64
+
 export function isValidTimeZone(timeZone: string): boolean {
+  // Asking ICU about a megabyte-long name takes ~50 ms.
+  if (timeZone.length > MAX_TIME_ZONE_LENGTH) return false
   try {
     new Intl.DateTimeFormat('en', { timeZone })
     return true

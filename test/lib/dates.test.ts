@@ -1,7 +1,13 @@
 // Checks the one way people read a date in Folio, in the site's timezone, and the editor's local input.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatDate, formatDateTime, fromLocalInput, toLocalInput } from '../../src/lib/dates.ts'
+import {
+  formatDate,
+  formatDateTime,
+  fromLocalInput,
+  isValidTimeZone,
+  toLocalInput,
+} from '../../src/lib/dates.ts'
 
 test('a moment reads "4 December 2026, 14:05" in the author timezone, and a date the same without the time', () => {
   const at = new Date('2026-12-04T13:05:00Z')
@@ -55,4 +61,11 @@ test('a date is what the Intl formatter writes, in UTC (read without ICU) and in
   }
   assert.equal(formatDate(new Date('2026-02-28T23:59:59Z'), 'UTC'), '28 February 2026')
   assert.equal(fromLocalInput('2026-06-01T09:30', 'UTC')?.toISOString(), '2026-06-01T09:30:00.000Z')
+})
+
+test('a timezone is a name ICU knows; an unknown or megabyte-long name is refused', () => {
+  for (const zone of ['UTC', 'Europe/Lisbon', 'America/Argentina/ComodRivadavia', 'utc'])
+    assert.ok(isValidTimeZone(zone), zone)
+  for (const zone of ['', 'Mars/Olympus_Mons', 'Europe/Lisbon\u0000', `Europe/${'a'.repeat(1_000_000)}`])
+    assert.ok(!isValidTimeZone(zone), zone.slice(0, 40))
 })

@@ -108,7 +108,7 @@ test("the bundle takes Node's own modules with require, never import (an import 
   }
 })
 
-test('the built server serves a seeded blog without loading undici or waking ICU for a date or a number', async (t) => {
+test('the built server serves a seeded blog without loading undici or waking ICU for a date, a number or the timezones', async (t) => {
   const port = await freePort()
   const data = scratch()
   const seeded = spawnSync(process.execPath, [join(dist, 'cli.js'), 'seed', '--posts', '3'], {
@@ -118,8 +118,8 @@ test('the built server serves a seeded blog without loading undici or waking ICU
   })
   assert.equal(seeded.status, 0, `${seeded.stdout}${seeded.stderr}`)
   // What the server had loaded when it stopped (on Node 24 an import of node:http alone loads
-  // undici, all of fetch), and which of ICU's formatters it used: the first one pages ~5 MB of
-  // the node binary into memory, and a UTC site's dates and counts need none.
+  // undici, all of fetch), and which of ICU's formatters and lists it used: the first one pages
+  // ~5 MB of the node binary into memory, and a UTC site's dates and counts need none.
   const loaded = join(data, 'loaded.json')
   const probe = join(data, 'probe.mjs')
   writeFileSync(
@@ -129,6 +129,8 @@ import { createRequire } from 'node:module'
 const icu = new Set()
 for (const name of ['DateTimeFormat', 'NumberFormat', 'PluralRules', 'ListFormat', 'RelativeTimeFormat'])
   Intl[name] = new Proxy(Intl[name], { construct: (target, args) => (icu.add('Intl.' + name), new target(...args)) })
+const listValues = Intl.supportedValuesOf
+Intl.supportedValuesOf = (key) => (icu.add('Intl.supportedValuesOf ' + key), listValues(key))
 for (const [type, method] of [[Number, 'toLocaleString'], [Date, 'toLocaleString'], [Date, 'toLocaleDateString'], [Date, 'toLocaleTimeString']]) {
   const original = type.prototype[method]
   type.prototype[method] = function (...args) { icu.add(type.name + '.' + method); return original.apply(this, args) }
@@ -182,7 +184,11 @@ process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, JSON.stringify
   const { modules, required, icu }: { modules: string[]; required: string[]; icu: string[] } = JSON.parse(
     readFileSync(loaded, 'utf8'),
   )
-  assert.deepEqual(icu, [], 'in UTC, dates and counts are written without ICU')
+  assert.deepEqual(
+    icu,
+    [],
+    'in UTC, dates and counts are written without ICU, and no page lists the timezones',
+  )
   assert.ok(modules.includes('NativeModule http'), 'the probe lists what the server loaded')
   assert.deepEqual(
     modules.filter((name) => name.includes('undici')),

@@ -5,6 +5,7 @@ import type { FieldErrors } from '../../../lib/form-errors.ts'
 import { SETTINGS_LIMITS, type Settings } from '../../settings/service.ts'
 import {
   isSwitchedOn,
+  listTimezones,
   SETTINGS_FIELDS,
   SETTINGS_SWITCHES,
   type SettingsField,
@@ -13,7 +14,6 @@ import {
   settingKeys,
   socialPairs,
   switchKeys,
-  TIMEZONES,
 } from './forms.ts'
 
 /** Blank rows offered after the last filled one, so adding a link needs no JavaScript. */
@@ -122,8 +122,9 @@ export function renderSettings(
   status = 200,
 ) {
   // A timezone stored by other means (an import, say) stays selectable rather than silently changing.
-  const offList = !TIMEZONES.includes(values.timezone) && isValidTimeZone(values.timezone)
-  const timezones = offList ? [values.timezone, ...TIMEZONES] : TIMEZONES
+  const listed = listTimezones()
+  const offList = !listed.includes(values.timezone) && isValidTimeZone(values.timezone)
+  const timezones = offList ? [values.timezone, ...listed] : listed
   return reply.admin(
     'admin/settings',
     {

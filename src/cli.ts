@@ -22,6 +22,7 @@ import { ExportFolderError } from './features/backup/export.ts'
 import { ImportFolderError } from './features/backup/import.ts'
 import { ImportCommandError, parseImportArgs, runImportCommand } from './features/importers/command.ts'
 import { ImportFileError } from './features/importers/model.ts'
+import { letCompilersFinish } from './lib/before-exit.ts'
 import { promptSecret } from './lib/prompt.ts'
 import { plural } from './lib/text.ts'
 import { absoluteUrl, adminSetupUrl } from './lib/urls.ts'
@@ -164,3 +165,5 @@ try {
     throw err
   }
 }
+// Node exits once the loop is empty: let a compile still running on V8's threads finish first.
+await letCompilersFinish()

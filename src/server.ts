@@ -15,38 +15,41 @@ import {
 import { isLiteFsReplica, markDamaged } from './db/storage-health.ts'
 import { keepSetupToken, SETUP_LINK_DAYS, type SetupLinkOnStart } from './features/auth/users.ts'
 import { getSettings } from './features/settings/service.ts'
+import { exitWhenCompilersFinish, letCompilersFinish } from './lib/before-exit.ts'
 import { formatDateTime } from './lib/dates.ts'
 import { absoluteUrl, adminSetupUrl } from './lib/urls.ts'
 
-let config: ReturnType<typeof loadConfig>
-try {
-  config = loadConfig(process.env)
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`Folio cannot start: ${err.message}`)
-    process.exit(1)
-  }
-  throw err
-}
-
-/** Like a config error: one line that says what is wrong and what to do, not a stack trace. */
-function stopOnStorageError(err: unknown): never {
-  const line =
-    err instanceof DatabaseStartError ? err.message : describeStartFailure(config.databasePath, err)
-  if (!line) throw err
+/** One line that says what is wrong and what to do, not a stack trace; then the process ends. */
+async function cannotStart(line: string): Promise<never> {
   console.error(`Folio cannot start: ${line}`)
-  process.exit(1)
+  return exitWhenCompilersFinish(1)
 }
 
-let db: ReturnType<typeof openDatabaseForServer>
-let app: Awaited<ReturnType<typeof buildApp>>
-try {
-  db = openDatabaseForServer(config.databasePath)
-  // Building the app reads settings and creates secrets on a first start: the disk can fail here too.
-  app = await buildApp({ config, db })
-} catch (err) {
-  stopOnStorageError(err)
+async function configOrStop(): Promise<ReturnType<typeof loadConfig>> {
+  try {
+    return loadConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) return cannotStart(err.message)
+    throw err
+  }
 }
+
+/** The database, migrated, and the app built on it; a disk or file problem stops the start like a config error. */
+async function openOrStop() {
+  try {
+    const db = openDatabaseForServer(config.databasePath)
+    // Building the app reads settings and creates secrets on a first start: the disk can fail here too.
+    return { db, app: await buildApp({ config, db }) }
+  } catch (err) {
+    const line =
+      err instanceof DatabaseStartError ? err.message : describeStartFailure(config.databasePath, err)
+    if (!line) throw err
+    return cannotStart(line)
+  }
+}
+
+const config = await configOrStop()
+const { db, app } = await openOrStop()
 
 /** A read-only replica (LiteFS) cannot store a setup token; the primary prints one instead. */
 function keepSetupTokenIfWritable(): SetupLinkOnStart {
@@ -86,6 +89,8 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await integrityCheck.stop()
   await app.close()
   checkpointAndClose(db, app.log)
+  // close-with-grace calls process.exit next.
+  await letCompilersFinish()
   app.log.info('stopped')
 })
 
@@ -106,5 +111,5 @@ try {
   if (posts === 0) app.log.info('The blog is empty. For demo content: npm run cli -- seed --posts 200')
 } catch (err) {
   app.log.error({ err }, 'could not start the server')
-  process.exit(1)
+  await exitWhenCompilersFinish(1)
 }

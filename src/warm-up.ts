@@ -8,6 +8,7 @@ import { loadConfig } from './config.ts'
 import { checkpointAndClose } from './db/client.ts'
 import { checkIntegrityInBackground } from './db/integrity-check.ts'
 import { openDatabaseForServer } from './db/startup-check.ts'
+import { exitWhenCompilersFinish } from './lib/before-exit.ts'
 // The rest of what server.ts imports, so that almost all of its code lands in chunks this warms too.
 import './db/storage-health.ts'
 import './features/auth/users.ts'
@@ -53,4 +54,4 @@ try {
   rmSync(dir, { recursive: true, force: true })
 }
 // Background workers (mail, federation) hold timers; the warm-up is done with them.
-process.exit(0)
+await exitWhenCompilersFinish(0)

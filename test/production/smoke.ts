@@ -414,6 +414,19 @@ async function untilHealthy(server: Server, ms = 20_000): Promise<void> {
   }
 }
 
+/**
+ * The first match of `pattern` in the server's output, waiting up to `ms` for it: production writes
+ * its log lines in batches, up to 25 ms after the first of them (src/plugins/request-log.ts).
+ */
+async function untilLogged(server: Server, pattern: RegExp, ms = 2_000): Promise<RegExpExecArray | null> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const found = pattern.exec(server.output())
+    if (found || Date.now() > deadline) return found
+    await sleep(25)
+  }
+}
+
 async function untilExit(server: Server, ms: number) {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -655,8 +668,9 @@ async function main() {
       assert.match(res.body, /<html/i)
     })
     await check('the log gives the one-time setup link, and it opens the setup page', async () => {
-      const line = /No account yet\. Create yours at (http\S+\/admin\/setup\?token=[A-Za-z0-9_-]+)/.exec(
-        server.output(),
+      const line = await untilLogged(
+        server,
+        /No account yet\. Create yours at (http\S+\/admin\/setup\?token=[A-Za-z0-9_-]+)/,
       )
       assert.ok(line?.[1], `no setup link in the log:\n${server.output()}`)
       const url = new URL(line[1])
@@ -666,6 +680,7 @@ async function main() {
     })
     await check('production logs are JSON lines', () => {
       const lines = server.output().split('\n').filter(Boolean)
+      assert.ok(lines.length > 0, 'the server logged its start')
       const bad = lines.filter((l) => {
         try {
           JSON.parse(l)

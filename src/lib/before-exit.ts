@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** Long enough for a compile already running to finish on a busy machine; nothing new starts meanwhile. */
-export const SETTLE_MS = 200
+const SETTLE_MS = 200
 
 /**
  * Waits a moment with the event loop idle, for a process that has finished its work and is about
